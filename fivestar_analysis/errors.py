@@ -1,0 +1,136 @@
+"""One exception hierarchy and one problem record for everything a user's data can get wrong.
+
+A :class:`DataProblem` names the file, the row as a spreadsheet shows it (header = row 1),
+the column as the user wrote it, what was found, what was expected and how to fix it.
+Its text comes from the packaged message catalogue (``resources/messages.yaml``) in
+Chinese or English.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+__all__ = [
+    "FivestarError",
+    "DataProblem",
+    "PackageInvalid",
+    "message",
+]
+
+
+class FivestarError(Exception):
+    """Base class of the errors this package raises on purpose."""
+
+
+@lru_cache(maxsize=1)
+def _catalogue() -> dict[str, Any]:
+    path = resources.files("fivestar_analysis") / "resources" / "messages.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+class _Default(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def message(key: str, language: str = "zh", **params: Any) -> str:
+    """A UI string from the message catalogue (``ui`` section), formatted with ``params``."""
+    entry = _catalogue()["ui"][key]
+    text = entry.get(language) or entry["zh"]
+    return text.format_map(_Default(params))
+
+
+def column_letter(index: int) -> str:
+    """Spreadsheet column letter of a 0-based column index (0 -> A, 26 -> AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+@dataclass(frozen=True)
+class DataProblem:
+    """One problem (or warning) in a county data package."""
+
+    code: str
+    file: str
+    row: int | None = None
+    column: str | None = None
+    found: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    severity: str = "error"  # or "warning"
+    col_letter: str | None = None
+
+    def _entry(self) -> dict[str, Any]:
+        cat = _catalogue()["problems"]
+        if self.code not in cat:
+            raise KeyError(f"no message for problem code {self.code!r}")
+        return cat[self.code]
+
+    def expected(self, language: str = "zh") -> str:
+        e = self._entry()[language if language == "en" else "zh"]
+        return e["expected"].format_map(_Default(self.params))
+
+    def fix(self, language: str = "zh") -> str:
+        e = self._entry()[language if language == "en" else "zh"]
+        return e["fix"].format_map(_Default(self.params))
+
+    def location(self, language: str = "zh") -> str:
+        parts = [self.file]
+        if language == "en":
+            if self.row is not None:
+                parts.append(f"row {self.row}")
+            if self.column is not None:
+                letter = f" ({self.col_letter})" if self.col_letter else ""
+                parts.append(f"column {self.column}{letter}")
+            return ", ".join(parts)
+        if self.row is not None:
+            parts.append(f"第{self.row}行")
+        if self.column is not None:
+            letter = f"（{self.col_letter}列）" if self.col_letter else ""
+            parts.append(f"“{self.column}”列{letter}")
+        return "，".join(parts)
+
+    def message(self, language: str = "zh") -> str:
+        """The problem in one sentence: what was found, what was expected, and the fix."""
+        if language == "en":
+            found = f"found {self.found!r}; " if self.found is not None else ""
+            return f"{found}expected {self.expected('en')}. Fix: {self.fix('en')}"
+        found = f"发现“{self.found}”，" if self.found is not None else ""
+        return f"{found}应为{self.expected('zh')}。修改：{self.fix('zh')}"
+
+    def line(self, language: str = "zh") -> str:
+        """One line for the terminal: severity, location, message."""
+        tag = {"error": ("错误", "ERROR"), "warning": ("警告", "WARNING")}[self.severity]
+        label = tag[1] if language == "en" else tag[0]
+        sep = ": " if language == "en" else "："
+        return f"{label} {self.location(language)}{sep}{self.message(language)}"
+
+    def to_dict(self, language: str = "zh") -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "row": self.row,
+            "column": self.column,
+            "message": self.message(language),
+            "code": self.code,
+            "severity": self.severity,
+        }
+
+
+class PackageInvalid(FivestarError):
+    """A county data package breaks the contract; ``problems`` lists every error found."""
+
+    def __init__(self, problems: list[DataProblem], warnings: list[DataProblem] | None = None):
+        self.problems = problems
+        self.warnings = warnings or []
+        super().__init__(
+            f"{len(problems)} problem(s) in the county data package:\n"
+            + "\n".join(p.line("en") for p in problems)
+        )
