@@ -41,8 +41,7 @@ def mask_text(text: str) -> str:
     """
     if not isinstance(text, str) or not text:
         return text
-    folded = unicodedata.normalize("NFKC", text)
-    out = _ID_RE.sub("[证件号已隐去]", folded)
+    # \d also matches full-width digits, so the text need not be folded first.
+    out = _ID_RE.sub("[证件号已隐去]", text)
     out = _MOBILE_RE.sub("[电话已隐去]", out)
-    out = _LANDLINE_RE.sub("[电话已隐去]", out)
-    return out if out != folded else text
+    return _LANDLINE_RE.sub("[电话已隐去]", out)
