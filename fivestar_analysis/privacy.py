@@ -25,6 +25,9 @@ _MOBILE_RE = re.compile(r"(?<![0-9])(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d{4}){2}(?
 _LANDLINE_RE = re.compile(r"(?<![0-9])0\d{2,3}[\s-]?\d{7,8}(?![0-9])")
 
 
+_FULLWIDTH_DIGITS = {0xFF10 + i: ord("0") + i for i in range(10)} | {0xFF38: "X", 0xFF58: "x"}
+
+
 def is_identifying_header(header: str) -> bool:
     """True if a survey column header names a person's identity (name, phone, ID …)."""
     h = unicodedata.normalize("NFKC", str(header)).strip().lower().replace(" ", "_")
@@ -41,7 +44,6 @@ def mask_text(text: str) -> str:
     """
     if not isinstance(text, str) or not text:
         return text
-    # \d also matches full-width digits, so the text need not be folded first.
-    out = _ID_RE.sub("[证件号已隐去]", text)
+    out = _ID_RE.sub("[证件号已隐去]", text.translate(_FULLWIDTH_DIGITS))
     out = _MOBILE_RE.sub("[电话已隐去]", out)
     return _LANDLINE_RE.sub("[电话已隐去]", out)
