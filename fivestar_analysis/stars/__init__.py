@@ -1,0 +1,1 @@
+"""Star-creation analysis (placeholder; filled in below)."""

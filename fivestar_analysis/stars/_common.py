@@ -1,0 +1,173 @@
+"""Shared helpers of the star analysis: argument checks, scopes, thresholds, Holm."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from fivestar_analysis.county import County
+
+BASES = ("awarded", "planned")
+KIND_SCOPES = ("rural", "community", "all")
+
+
+def check_basis(basis: str) -> str:
+    """Return ``basis`` if it is ``'awarded'`` or ``'planned'``, else raise ValueError."""
+    if basis not in BASES:
+        raise ValueError(f"basis must be 'awarded' or 'planned', not {basis!r}")
+    return basis
+
+
+def check_by(by: str | None) -> str | None:
+    """Return ``by`` if it is None or ``'township'``, else raise ValueError."""
+    if by not in (None, "township"):
+        raise ValueError(f"by must be None or 'township', not {by!r}")
+    return by
+
+
+def check_kinds(kinds: str | Iterable[str]) -> list[str]:
+    """Normalise a kind scope argument to a list drawn from rural/community/all."""
+    out = [kinds] if isinstance(kinds, str) else list(kinds)
+    bad = [k for k in out if k not in KIND_SCOPES]
+    if bad or not out:
+        raise ValueError(f"kinds must be drawn from {KIND_SCOPES}, got {out!r}")
+    return out
+
+
+def level_column(basis: str) -> str:
+    """``level`` for awarded results, ``level_planned`` for declared stars."""
+    return "level" if check_basis(basis) == "awarded" else "level_planned"
+
+
+def resolve_year(county: County, year: int | None) -> int:
+    """The requested year, or the county's report year; raise if it has no branches."""
+    y = county.meta.year if year is None else int(year)
+    if y not in set(county.years):
+        raise ValueError(f"year {y} is not in the ledger; years present: {county.years}")
+    return y
+
+
+def star_flags(stars: pd.DataFrame, basis: str) -> np.ndarray:
+    """Boolean array: the star row counts under ``basis`` (awarded, or declared)."""
+    codes = stars["status"].cat.codes.to_numpy()  # none=0 < planned=1 < awarded=2
+    return codes == 2 if check_basis(basis) == "awarded" else codes >= 1
+
+
+def expand_kinds(df: pd.DataFrame, kinds: Sequence[str]) -> pd.DataFrame:
+    """Stack ``df`` once per requested kind scope, in a string column ``kind``.
+
+    Rows of a branch kind go to that kind's scope; every row also goes to ``'all'``.
+    """
+    parts = []
+    kind = df["kind"].astype(str)
+    for k in kinds:
+        part = df if k == "all" else df[kind.to_numpy() == k]
+        parts.append(part.assign(kind=k))
+    out = pd.concat(parts, ignore_index=True) if parts else df.iloc[0:0]
+    out["kind"] = pd.Categorical(out["kind"], categories=list(kinds))
+    return out
+
+
+def scope_columns(by: str | None) -> list[str]:
+    """Grouping columns of a scope: year, then township if asked."""
+    return ["year"] + (["township"] if by == "township" else [])
+
+
+def holm_adjust(p_values: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Holm step-down adjusted p-values (NaN entries are left out and stay NaN).
+
+    ``p_adj[(i)] = max_{j<=i} min(1, (m - j) * p[(j)])`` over the p-values sorted
+    ascending, with ``m`` the number of non-missing tests.
+    """
+    p = np.asarray(p_values, dtype=float)
+    out = np.full(p.shape, np.nan)
+    ok = ~np.isnan(p)
+    m = int(ok.sum())
+    if m == 0:
+        return out
+    pv = p[ok]
+    order = np.argsort(pv, kind="stable")
+    scaled = (m - np.arange(m)) * pv[order]
+    adj_sorted = np.minimum(1.0, np.maximum.accumulate(scaled))
+    adj = np.empty(m)
+    adj[order] = adj_sorted
+    out[ok] = adj
+    return out
+
+
+@lru_cache(maxsize=1)
+def _packaged_thresholds() -> dict[str, Any]:
+    path = resources.files("fivestar_analysis") / "resources" / "thresholds" / "stars.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def thresholds(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The diagnosis thresholds (packaged ``resources/thresholds/stars.yaml``), with
+    ``overrides`` merged one level deep (``{"lowest_star": {"high_below": 0.2}}``)."""
+    base = {k: dict(v) if isinstance(v, dict) else v for k, v in _packaged_thresholds().items()}
+    for key, value in (overrides or {}).items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            base[key].update(value)
+        else:
+            base[key] = value
+    return base
+
+
+def severity_below(value: float, spec: dict[str, Any]) -> str:
+    """Severity when small values are bad: ``high`` below ``high_below`` and so on."""
+    if value < spec["high_below"]:
+        return "high"
+    if value < spec["medium_below"]:
+        return "medium"
+    return "low"
+
+
+def severity_above(value: float, spec: dict[str, Any]) -> str:
+    """Severity when large values are bad: ``high`` from ``high_from`` and so on."""
+    if value >= spec["high_from"]:
+        return "high"
+    if value >= spec["medium_from"]:
+        return "medium"
+    return "low"
+
+
+def star_order(county: County, kind: str) -> list[str]:
+    """Star keys of a kind scope in rubric order (``'all'``: every key, rural first)."""
+    return county.rubric.all_star_keys() if kind == "all" else county.rubric.star_keys(kind)
+
+
+def capstone(county: County) -> str | None:
+    return county.rubric.capstone
+
+
+def status_matrix(county: County, year: int) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
+    """Branches of ``year`` and their star statuses as a dense integer matrix.
+
+    Returns
+    -------
+    (branches, matrix, keys)
+        ``branches`` is ``county.branches_in(year)`` with a fresh RangeIndex; ``matrix``
+        has one row per branch and one column per key of ``rubric.all_star_keys()``:
+        0 none, 1 planned, 2 awarded, -1 where the star is not of the branch's kind (or
+        has no row in the star table and is not of its kind).
+    """
+    b = county.branches_in(year).reset_index(drop=True)
+    keys = county.rubric.all_star_keys()
+    mat = np.full((len(b), len(keys)), -1, dtype=np.int8)
+    kind = b["kind"].astype(str).to_numpy()
+    for k in county.rubric.kinds:
+        cols = [keys.index(s) for s in county.rubric.star_keys(k)]
+        rows = np.flatnonzero(kind == k)
+        mat[np.ix_(rows, cols)] = 0
+    s = county.stars[county.stars["year"] == year]
+    r = pd.Index(b["branch_id"]).get_indexer(s["branch_id"])
+    c = pd.Index(keys).get_indexer(s["star"])
+    ok = (r >= 0) & (c >= 0)
+    mat[r[ok], c[ok]] = s["status"].cat.codes.to_numpy()[ok].astype(np.int8)
+    return b, mat, keys
