@@ -1,0 +1,143 @@
+"""Header aliases and cell vocabularies: turning what a clerk typed into canonical values.
+
+Everything here is driven by ``resources/aliases.yaml``; the functions only normalise text
+(NFKC width folding, case, spaces, trailing units) before looking it up.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+__all__ = [
+    "fold",
+    "normalize_header",
+    "strip_unit",
+    "match_header",
+    "parse_status",
+    "parse_kind",
+    "parse_group",
+    "parse_bool",
+    "parse_role",
+    "aliases",
+]
+
+_SPACES = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
+# A trailing unit or note in brackets: （万元） (万元) [人] 【户】, possibly repeated.
+_TRAILING_BRACKET = re.compile(r"[\(\[【（〔][^\(\)\[\]【】（）〔〕]*[\)\]】）〕]$")
+# A unit written after a slash or as a bare suffix: 收入/万元, 收入:万元, 收入单位万元
+_TRAILING_UNIT = re.compile(r"(?:[/:：]|单位[:：]?)(?:万元|元|人|户|个|岁|平方米|亩|%)$")
+
+
+@lru_cache(maxsize=1)
+def aliases() -> dict[str, Any]:
+    path = resources.files("fivestar_analysis") / "resources" / "aliases.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def fold(text: Any) -> str:
+    """Width-fold (NFKC), trim, drop all white space and lower-case a cell or header."""
+    if text is None:
+        return ""
+    s = unicodedata.normalize("NFKC", str(text))
+    return _SPACES.sub("", s).lower()
+
+
+def strip_unit(header: str) -> str:
+    """Remove trailing bracketed units/notes and slash units from a folded header."""
+    previous = None
+    h = header
+    while h != previous:
+        previous = h
+        h = _TRAILING_BRACKET.sub("", h)
+        h = _TRAILING_UNIT.sub("", h)
+    return h
+
+
+def normalize_header(header: Any) -> str:
+    """The folded form a header is matched in: NFKC, no spaces, lower case, ``-`` → ``_``."""
+    return fold(header).replace("-", "_")
+
+
+@lru_cache(maxsize=8)
+def _header_index(table: str) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for canonical, names in aliases()[table].items():
+        for name in [canonical, *names]:
+            index.setdefault(normalize_header(name), canonical)
+    return index
+
+
+def match_header(header: Any, table: str, extra: dict[str, str] | None = None) -> str | None:
+    """Canonical column name for a header of ``table`` (ledger/survey/codebook), or None.
+
+    ``extra`` maps further folded names to canonical names (e.g. star names from the rubric).
+    The whole folded header is tried first, then the header without a trailing unit, so
+    ``乡镇（街道）`` stays an alias of its own while ``村集体经济收入（万元）`` loses its unit.
+    """
+    index = dict(_header_index(table))
+    if extra:
+        for name, canonical in extra.items():
+            index.setdefault(normalize_header(name), canonical)
+    h = normalize_header(header)
+    if h in index:
+        return index[h]
+    stripped = strip_unit(h)
+    return index.get(stripped)
+
+
+@lru_cache(maxsize=16)
+def _vocab(section: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for canonical, words in aliases()[section].items():
+        for w in words:
+            out[fold(w)] = str(canonical)
+    return out
+
+
+def _lookup(section: str, value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and value != value):
+        value = ""
+    if isinstance(value, bool):
+        value = "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return _vocab(section).get(fold(value))
+
+
+def parse_status(value: Any) -> str | None:
+    """``awarded``/``planned``/``none`` for a star-status cell, or None if unrecognised."""
+    return _lookup("status", value)
+
+
+def parse_kind(value: Any) -> str | None:
+    """``rural``/``community`` for a kind cell, or None."""
+    return _lookup("kind", value)
+
+
+def parse_group(value: Any) -> str | None:
+    """``resident``/``member``/``cadre`` for a respondent group cell, or None."""
+    return _lookup("group", value)
+
+
+def parse_bool(value: Any) -> bool | None:
+    """True/False for a yes/no cell (是/否, 1/0 …); None if unrecognised."""
+    hit = _lookup("boolean", value)
+    return None if hit is None else hit == "true"
+
+
+def parse_role(value: Any) -> str | None:
+    """Codebook role (satisfaction, importance, knowledge, choice, multi, text) or None."""
+    f = fold(value)
+    roles = aliases()["role"]
+    if f in roles:
+        return f
+    for canonical, words in roles.items():
+        if f in {fold(w) for w in words}:
+            return canonical
+    return None
