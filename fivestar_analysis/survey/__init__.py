@@ -1,0 +1,67 @@
+"""Survey analysis: scoring, estimates, reliability, comparisons, IPA, awareness, open answers.
+
+Every function takes a :class:`~fivestar_analysis.county.County` whose ``survey`` and
+``codebook`` follow the canonical form (see ``county.py``) and returns a tidy DataFrame or a
+frozen dataclass. Settings come from ``resources/survey/config.yaml`` and can be overridden
+per call (``config={...}``). Every aggregate table suppresses cells of fewer than k
+respondents (``suppressed`` column). :func:`describe_survey` computes them all.
+"""
+
+from fivestar_analysis.survey.awareness import (
+    awareness_findings,
+    awareness_rates,
+    weighted_rate,
+    wilson_interval,
+)
+from fivestar_analysis.survey.choices import choice_frequencies
+from fivestar_analysis.survey.compare import (
+    GroupComparison,
+    compare_choices,
+    compare_groups,
+    dunn_test,
+)
+from fivestar_analysis.survey.config import SurveyConfig, load_survey_config
+from fivestar_analysis.survey.describe import SurveyResults, describe_survey
+from fivestar_analysis.survey.estimates import (
+    estimate_scores,
+    satisfaction_by_level,
+    weighted_mean_ci,
+)
+from fivestar_analysis.survey.ipa import importance_performance
+from fivestar_analysis.survey.ledger import branch_means, income_satisfaction, spearman_ci
+from fivestar_analysis.survey.reliability import (
+    alpha_if_item_deleted,
+    cronbach_alpha,
+    reliability,
+)
+from fivestar_analysis.survey.scoring import (
+    clean_items,
+    item_quality,
+    parse_multi,
+    score_respondents,
+    value_labels,
+)
+from fivestar_analysis.survey.suppress import suppress_small
+from fivestar_analysis.survey.text import (
+    open_answers,
+    segment,
+    text_themes,
+    theme_examples,
+    top_terms,
+)
+from fivestar_analysis.survey._stats import holm
+
+__all__ = [
+    "SurveyConfig", "load_survey_config",
+    "value_labels", "item_quality", "clean_items", "score_respondents", "parse_multi",
+    "weighted_mean_ci", "estimate_scores", "satisfaction_by_level",
+    "cronbach_alpha", "reliability", "alpha_if_item_deleted",
+    "GroupComparison", "compare_groups", "compare_choices", "dunn_test", "holm",
+    "branch_means", "income_satisfaction", "spearman_ci",
+    "importance_performance",
+    "wilson_interval", "weighted_rate", "awareness_rates", "awareness_findings",
+    "choice_frequencies",
+    "segment", "open_answers", "top_terms", "text_themes", "theme_examples",
+    "suppress_small",
+    "SurveyResults", "describe_survey",
+]

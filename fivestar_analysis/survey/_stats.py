@@ -1,0 +1,81 @@
+"""Small statistical helpers shared by the survey modules (no pandas state, no printing)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import stats
+
+__all__ = ["mean_ci", "wilson_interval", "holm", "kish_n_eff"]
+
+
+def _clean(values: np.ndarray, weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    x = np.asarray(values, dtype="float64")
+    w = np.ones_like(x) if weights is None else np.asarray(weights, dtype="float64")
+    keep = np.isfinite(x) & np.isfinite(w) & (w > 0)
+    return x[keep], w[keep]
+
+
+def kish_n_eff(weights: np.ndarray) -> float:
+    """Kish's effective sample size (Σw)² / Σw²; equals n for equal weights."""
+    w = np.asarray(weights, dtype="float64")
+    s2 = float((w**2).sum())
+    return float(w.sum() ** 2 / s2) if s2 > 0 else 0.0
+
+
+def mean_ci(
+    values: np.ndarray, weights: np.ndarray | None = None, confidence: float = 0.95
+) -> tuple[int, float, float, float, float, float]:
+    """Mean with a t-interval; with weights, a weighted mean on Kish's effective n.
+
+    Returns ``(n, n_eff, mean, sd, ci_low, ci_high)``. The weighted variance is the
+    weighted mean square deviation scaled by n_eff / (n_eff - 1), so equal weights give
+    exactly the ordinary sample variance and t-interval with n - 1 degrees of freedom.
+    """
+    x, w = _clean(values, weights)
+    n = int(x.size)
+    if n == 0:
+        return 0, 0.0, math.nan, math.nan, math.nan, math.nan
+    sw = float(w.sum())
+    m = float((w * x).sum() / sw)
+    n_eff = kish_n_eff(w)
+    if n_eff <= 1.0 + 1e-12:
+        return n, n_eff, m, math.nan, math.nan, math.nan
+    var = float((w * (x - m) ** 2).sum() / sw) * n_eff / (n_eff - 1.0)
+    sd = math.sqrt(var)
+    half = stats.t.ppf(0.5 + confidence / 2.0, n_eff - 1.0) * sd / math.sqrt(n_eff)
+    return n, n_eff, m, sd, m - half, m + half
+
+
+def wilson_interval(successes: float, n: float, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for a proportion ``successes / n`` (n may be an effective n).
+
+    >>> [round(v, 4) for v in wilson_interval(81, 263)]
+    [0.2553, 0.3662]
+    """
+    if n <= 0:
+        return math.nan, math.nan
+    p = successes / n
+    z = stats.norm.ppf(0.5 + confidence / 2.0)
+    z2 = z * z
+    denom = 1.0 + z2 / n
+    centre = (p + z2 / (2.0 * n)) / denom
+    half = z / denom * math.sqrt(max(p * (1.0 - p) / n + z2 / (4.0 * n * n), 0.0))
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def holm(p_values: np.ndarray) -> np.ndarray:
+    """Holm's step-down adjusted p-values (NaN entries are left out and stay NaN)."""
+    p = np.asarray(p_values, dtype="float64")
+    out = np.full_like(p, np.nan)
+    idx = np.flatnonzero(np.isfinite(p))
+    m = idx.size
+    if m == 0:
+        return out
+    order = idx[np.argsort(p[idx], kind="stable")]
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p[i]))
+        out[i] = running
+    return out

@@ -1,0 +1,213 @@
+"""Group comparisons: rank tests for scores, chi-square for choice answers.
+
+Scores (ordinal, often skewed) are compared with the Kruskal–Wallis test, followed by
+Dunn's pairwise z-tests with Holm's correction; effect sizes are epsilon² for the omnibus
+test and the rank-biserial correlation for each pair. Choice and knowledge items are
+cross-tabulated against the groups: Pearson's chi-square (no continuity correction),
+Cramér's V, and a warning flag when any expected count is below 5.
+
+Rank tests use the respondents unweighted. Subgroups with fewer than k respondents are
+left out of a test (and counted in ``groups_excluded``) so no result rests on them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from fivestar_analysis.county import County
+from fivestar_analysis.survey._frame import codebook, respondent_frame
+from fivestar_analysis.survey._stats import holm
+from fivestar_analysis.survey.config import SurveyConfig, load_survey_config
+from fivestar_analysis.survey.scoring import clean_items, score_respondents
+from fivestar_analysis.survey.suppress import suppress_small
+
+__all__ = ["GroupComparison", "dunn_test", "compare_groups", "compare_choices",
+           "COMPARABLE_BY"]
+
+COMPARABLE_BY = ("group", "township", "level")
+OMNIBUS_COLUMNS = ["dimension", "by", "n", "n_groups", "groups_excluded", "statistic", "df",
+                   "p_value", "effect_size", "effect_size_kind", "method", "suppressed"]
+PAIR_COLUMNS = ["dimension", "by", "group_a", "group_b", "n_a", "n_b", "n", "statistic",
+                "p_value", "p_adj", "effect_size", "effect_size_kind", "method", "suppressed"]
+
+
+@dataclass(frozen=True)
+class GroupComparison:
+    """Kruskal–Wallis tests (``omnibus``) and their Dunn/Holm post-hoc pairs (``pairwise``)."""
+
+    omnibus: pd.DataFrame
+    pairwise: pd.DataFrame
+
+
+def dunn_test(samples: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Dunn's pairwise z-tests on joint ranks (tie-corrected), Holm-adjusted.
+
+    Parameters
+    ----------
+    samples
+        Group name -> observations (no NaN).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``group_a, group_b, n_a, n_b, statistic (z: mean rank a minus b over its SE),
+        p_value (two-sided), p_adj (Holm), effect_size (rank-biserial r of a vs b:
+        +1 when every answer in a is above every answer in b)``.
+    """
+    names = list(samples)
+    data = np.concatenate([np.asarray(samples[g], dtype="float64") for g in names])
+    ranks = stats.rankdata(data)
+    n_total = data.size
+    _, tie_counts = np.unique(data, return_counts=True)
+    tie_term = float((tie_counts**3 - tie_counts).sum()) / (12.0 * (n_total - 1))
+    var_base = n_total * (n_total + 1) / 12.0 - tie_term
+    mean_rank, sizes, start = {}, {}, 0
+    for g in names:
+        size = len(samples[g])
+        mean_rank[g] = float(ranks[start:start + size].mean())
+        sizes[g] = size
+        start += size
+    rows = []
+    for a, b in itertools.combinations(names, 2):
+        se = math.sqrt(var_base * (1.0 / sizes[a] + 1.0 / sizes[b]))
+        z = (mean_rank[a] - mean_rank[b]) / se if se > 0 else math.nan
+        p = 2.0 * stats.norm.sf(abs(z)) if np.isfinite(z) else math.nan
+        u = stats.mannwhitneyu(samples[a], samples[b], alternative="two-sided").statistic
+        rbc = 2.0 * float(u) / (sizes[a] * sizes[b]) - 1.0
+        rows.append({"group_a": a, "group_b": b, "n_a": sizes[a], "n_b": sizes[b],
+                     "statistic": z, "p_value": p, "effect_size": rbc})
+    out = pd.DataFrame(rows, columns=["group_a", "group_b", "n_a", "n_b", "statistic",
+                                      "p_value", "effect_size"])
+    out.insert(6, "p_adj", holm(out["p_value"].to_numpy()))
+    return out
+
+
+def _samples(frame: pd.DataFrame, by: str, value: str, k: int) -> tuple[dict, int]:
+    data = frame[frame[by].notna() & frame[value].notna()]
+    samples, excluded = {}, 0
+    for key, g in data.groupby(by, sort=True, observed=True):
+        if len(g) >= k:
+            samples[str(key)] = g[value].to_numpy(dtype="float64")
+        else:
+            excluded += 1
+    return samples, excluded
+
+
+def compare_groups(
+    county: County,
+    by: str = "group",
+    measure: str = "index",
+    config: SurveyConfig | dict | None = None,
+) -> GroupComparison:
+    """Compare satisfaction across respondent groups, townships or star levels.
+
+    Parameters
+    ----------
+    county
+        A county with a survey.
+    by
+        ``group``, ``township`` or ``level``.
+    measure
+        ``index`` (0-100) or ``score``; rank tests give the same result for both when
+        every item of a dimension shares one scale.
+    config
+        Survey settings or overrides (``privacy.k``).
+
+    Returns
+    -------
+    GroupComparison
+        ``omnibus``: ``dimension, by, n, n_groups, groups_excluded, statistic (H), df,
+        p_value, effect_size (epsilon² = H / (n - 1)), effect_size_kind, method,
+        suppressed``. ``pairwise``: ``dimension, by, group_a, group_b, n_a, n_b, n,
+        statistic (Dunn z), p_value, p_adj (Holm, within the dimension), effect_size
+        (rank-biserial), effect_size_kind, method, suppressed``.
+    """
+    if by not in COMPARABLE_BY:
+        raise ValueError(f"by must be one of {COMPARABLE_BY}, not {by!r}")
+    cfg = load_survey_config(config)
+    scores = score_respondents(county, "satisfaction", cfg)
+    omnibus, pairs = [], []
+    for dim, frame in scores.groupby("dimension", sort=False):
+        samples, excluded = _samples(frame, by, measure, cfg.k)
+        n = int(sum(len(v) for v in samples.values()))
+        row = {"dimension": dim, "by": by, "n": n, "n_groups": len(samples),
+               "groups_excluded": excluded, "statistic": math.nan, "df": math.nan,
+               "p_value": math.nan, "effect_size": math.nan, "effect_size_kind": "epsilon_squared",
+               "method": "Kruskal-Wallis"}
+        pooled = np.concatenate(list(samples.values())) if samples else np.array([])
+        if len(samples) >= 2 and np.unique(pooled).size > 1:
+            h, p = stats.kruskal(*samples.values())
+            row.update(statistic=float(h), df=float(len(samples) - 1), p_value=float(p),
+                       effect_size=float(h) / (n - 1))
+            d = dunn_test(samples)
+            d.insert(0, "dimension", dim)
+            d.insert(1, "by", by)
+            d["n"] = d["n_a"] + d["n_b"]
+            d["effect_size_kind"] = "rank_biserial"
+            d["method"] = "Dunn z, Holm-adjusted"
+            pairs.append(d)
+        omnibus.append(row)
+    om = pd.DataFrame(omnibus, columns=OMNIBUS_COLUMNS[:-1])
+    pw = (pd.concat(pairs, ignore_index=True) if pairs
+          else pd.DataFrame(columns=PAIR_COLUMNS[:-1]))[PAIR_COLUMNS[:-1]]
+    return GroupComparison(
+        omnibus=suppress_small(om, cfg.k),
+        pairwise=suppress_small(pw, cfg.k, count_columns=("n_a", "n_b")),
+    )
+
+
+def compare_choices(
+    county: County,
+    by: str = "group",
+    config: SurveyConfig | dict | None = None,
+) -> pd.DataFrame:
+    """Chi-square test of each choice and knowledge item against groups.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``item, dimension, by, n, n_groups, groups_excluded, n_options, statistic
+        (Pearson chi-square), df, p_value, effect_size (Cramér's V), effect_size_kind,
+        min_expected, small_expected (True when an expected count is below 5: treat the
+        p-value with caution), method, suppressed``.
+    """
+    if by not in COMPARABLE_BY:
+        raise ValueError(f"by must be one of {COMPARABLE_BY}, not {by!r}")
+    cfg = load_survey_config(config)
+    cb = codebook(county)
+    frame = respondent_frame(county)[["respondent_id", by]]
+    clean = clean_items(county, cfg)
+    rows = []
+    for spec in cb[cb["role"].isin(["choice", "knowledge"])].itertuples():
+        data = pd.DataFrame({"g": frame[by].astype(object), "x": clean[spec.item]}).dropna()
+        sizes = data["g"].value_counts()
+        keep = sizes[sizes >= cfg.k].index
+        data = data[data["g"].isin(keep)]
+        table = pd.crosstab(data["g"], data["x"])
+        row = {"item": spec.item, "dimension": spec.dimension, "by": by, "n": len(data),
+               "n_groups": table.shape[0], "groups_excluded": int((sizes < cfg.k).sum()),
+               "n_options": table.shape[1], "statistic": math.nan, "df": math.nan,
+               "p_value": math.nan, "effect_size": math.nan, "effect_size_kind": "cramers_v",
+               "min_expected": math.nan, "small_expected": pd.NA,
+               "method": "Pearson chi-square (no continuity correction)"}
+        if min(table.shape) >= 2:
+            res = stats.chi2_contingency(table.to_numpy(), correction=False)
+            n = table.to_numpy().sum()
+            v = math.sqrt(res.statistic / (n * (min(table.shape) - 1)))
+            row.update(statistic=float(res.statistic), df=float(res.dof),
+                       p_value=float(res.pvalue), effect_size=v,
+                       min_expected=float(res.expected_freq.min()),
+                       small_expected=bool(res.expected_freq.min() < 5))
+        rows.append(row)
+    cols = ["item", "dimension", "by", "n", "n_groups", "groups_excluded", "n_options",
+            "statistic", "df", "p_value", "effect_size", "effect_size_kind", "min_expected",
+            "small_expected", "method"]
+    out = pd.DataFrame(rows, columns=cols)
+    out["small_expected"] = out["small_expected"].astype("boolean")
+    return suppress_small(out, cfg.k)

@@ -1,0 +1,153 @@
+"""Dimension scores and satisfaction indices with 95% confidence intervals.
+
+Means use a t-interval; when the survey has a ``weight`` column the mean is weighted and
+the interval uses Kish's effective sample size (see :func:`weighted_mean_ci`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from fivestar_analysis.county import County
+from fivestar_analysis.survey._stats import mean_ci
+from fivestar_analysis.survey.config import SurveyConfig, load_survey_config
+from fivestar_analysis.survey.scoring import score_respondents
+from fivestar_analysis.survey.suppress import suppress_small
+
+__all__ = ["weighted_mean_ci", "estimate_scores", "satisfaction_by_level", "BREAKDOWNS"]
+
+#: breakdowns of :func:`estimate_scores`: name -> column of the respondent frame
+BREAKDOWNS = {"county": None, "group": "group", "township": "township", "level": "level"}
+ESTIMATE_COLUMNS = ["by", "subgroup", "dimension", "measure", "n", "n_eff", "estimate", "sd",
+                    "ci_low", "ci_high", "suppressed"]
+
+
+def weighted_mean_ci(
+    values: Sequence[float] | np.ndarray,
+    weights: Sequence[float] | np.ndarray | None = None,
+    confidence: float = 0.95,
+) -> dict[str, float]:
+    """Mean with a t confidence interval; weighted on Kish's effective n when weighted.
+
+    Parameters
+    ----------
+    values
+        Observations; NaN are ignored.
+    weights
+        Optional survey weights (non-positive or NaN weights drop the observation).
+    confidence
+        Confidence level of the interval.
+
+    Returns
+    -------
+    dict
+        ``n, n_eff, estimate, sd, ci_low, ci_high``. With equal weights this is the
+        ordinary t-interval ``mean ± t(n-1) · s / sqrt(n)``; with weights, ``n_eff =
+        (Σw)² / Σw²`` takes the place of n.
+
+    Examples
+    --------
+    >>> r = weighted_mean_ci([1, 2, 3, 4, 5])
+    >>> round(r["ci_low"], 3), round(r["ci_high"], 3)
+    (1.037, 4.963)
+    """
+    n, n_eff, m, sd, lo, hi = mean_ci(np.asarray(values, dtype="float64"),
+                                      None if weights is None else np.asarray(weights, "float64"),
+                                      confidence)
+    return {"n": n, "n_eff": n_eff, "estimate": m, "sd": sd, "ci_low": lo, "ci_high": hi}
+
+
+def _rows(scores: pd.DataFrame, by: str, column: str | None, measures: Sequence[str],
+          confidence: float) -> list[dict]:
+    rows = []
+    keys = ["dimension"] if column is None else [column, "dimension"]
+    data = scores if column is None else scores[scores[column].notna()]
+    for key, g in data.groupby(keys, sort=True, observed=True):
+        sub = "all" if column is None else str(key[0])
+        dim = key[0] if column is None else key[1]
+        for measure in measures:
+            r = weighted_mean_ci(g[measure].to_numpy(dtype="float64", na_value=np.nan),
+                                 g["weight"].to_numpy(dtype="float64", na_value=np.nan),
+                                 confidence)
+            rows.append({"by": by, "subgroup": sub, "dimension": dim, "measure": measure, **r})
+    return rows
+
+
+def estimate_scores(
+    county: County,
+    by: Sequence[str] = ("county", "group", "township", "level"),
+    measures: Sequence[str] = ("score", "index"),
+    config: SurveyConfig | dict | None = None,
+    *,
+    role: str = "satisfaction",
+) -> pd.DataFrame:
+    """Mean dimension scores (1-5) and indices (0-100) with confidence intervals.
+
+    Parameters
+    ----------
+    county
+        A county with a survey.
+    by
+        Breakdowns among ``county`` (everyone), ``group`` (resident/member/cadre),
+        ``township`` and ``level`` (the branch's star level in the report year).
+    measures
+        ``score`` (on the item scale) and/or ``index`` (0-100).
+    config
+        Survey settings or overrides; ``privacy.k`` and ``estimates.confidence`` apply.
+    role
+        ``satisfaction`` (default) or ``importance``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``by, subgroup, dimension, measure, n, n_eff, estimate, sd, ci_low, ci_high,
+        suppressed``; ``subgroup`` is ``"all"`` for the county and the level as text
+        (``"3"``) for star levels. Cells of fewer than k respondents are suppressed.
+
+    Examples
+    --------
+    >>> est = estimate_scores(county, by=["group"])            # doctest: +SKIP
+    >>> est.query("measure == 'index' and dimension == 'composite'")  # doctest: +SKIP
+    """
+    cfg = load_survey_config(config)
+    unknown = set(by) - set(BREAKDOWNS)
+    if unknown:
+        raise ValueError(f"unknown breakdown(s) {sorted(unknown)}; use {list(BREAKDOWNS)}")
+    bad = set(measures) - {"score", "index"}
+    if bad:
+        raise ValueError(f"measures must be 'score' and/or 'index', not {sorted(bad)}")
+    scores = score_respondents(county, role, cfg)
+    rows: list[dict] = []
+    for name in by:
+        rows += _rows(scores, name, BREAKDOWNS[name], measures, cfg.confidence)
+    out = pd.DataFrame(rows, columns=ESTIMATE_COLUMNS[:-1])
+    out = out.astype({"n": "int64", "subgroup": object})
+    return suppress_small(out, cfg.k).reset_index(drop=True)
+
+
+def satisfaction_by_level(
+    county: County,
+    measure: str = "index",
+    config: SurveyConfig | dict | None = None,
+) -> pd.DataFrame:
+    """Satisfaction of respondents by their branch's star level in the report year.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``level (int64), dimension, measure, n, n_branches, n_eff, estimate, sd, ci_low,
+        ci_high, suppressed``, one row per level and dimension, levels ascending.
+    """
+    cfg = load_survey_config(config)
+    est = estimate_scores(county, by=["level"], measures=[measure], config=cfg)
+    scores = score_respondents(county, "satisfaction", cfg)
+    nb = (scores.dropna(subset=["level"]).groupby("level")["branch_id"].nunique()
+          .rename("n_branches"))
+    est = est.assign(level=est["subgroup"].astype("int64")).drop(columns=["by", "subgroup"])
+    est = est.merge(nb, left_on="level", right_index=True, how="left")
+    cols = ["level", "dimension", "measure", "n", "n_branches", "n_eff", "estimate", "sd",
+            "ci_low", "ci_high", "suppressed"]
+    return est[cols].sort_values(["dimension", "level"], kind="stable").reset_index(drop=True)

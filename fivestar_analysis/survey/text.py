@@ -1,0 +1,194 @@
+"""Open answers: jieba segmentation with a campaign dictionary, top terms, themes, examples.
+
+The packaged domain dictionary (``resources/survey/domain_dict.txt``) keeps campaign terms
+such as 集体经济, 人居环境, 软弱涣散 and 五星支部 whole; stop words come from
+``resources/survey/stopwords.txt``. Themes are keyword lists in the survey settings, keyed
+by star area; an answer belongs to every theme whose keywords it contains.
+
+Privacy: every answer passes through :func:`fivestar_analysis.privacy.mask_text` again
+before it is used, masks are removed before counting terms, and a term used in fewer than
+k answers never appears (a rare word may be a person's name).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+
+import jieba
+import numpy as np
+import pandas as pd
+
+from fivestar_analysis.county import County
+from fivestar_analysis.privacy import mask_text
+from fivestar_analysis.survey._frame import codebook, respondent_frame
+from fivestar_analysis.survey.awareness import weighted_rate
+from fivestar_analysis.survey.config import SurveyConfig, load_survey_config, resource_text
+from fivestar_analysis.survey.suppress import suppress_small
+
+__all__ = ["segment", "open_answers", "top_terms", "text_themes", "theme_examples",
+           "domain_terms", "stop_words"]
+
+_MASK_RE = re.compile(r"\[[^\[\]]*已隐去\]")
+_WORD_RE = re.compile(r"[\u4e00-\u9fffA-Za-z]")
+
+
+@lru_cache(maxsize=1)
+def domain_terms() -> tuple[str, ...]:
+    """The packaged campaign dictionary (terms that must stay whole)."""
+    lines = resource_text("domain_dict.txt").splitlines()
+    return tuple(ln.split()[0] for ln in lines if ln.strip() and not ln.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    """The packaged stop-word list."""
+    return frozenset(w.strip() for w in resource_text("stopwords.txt").splitlines() if w.strip())
+
+
+@lru_cache(maxsize=1)
+def _tokenizer() -> jieba.Tokenizer:
+    jieba.setLogLevel(logging.WARNING)  # jieba logs its dictionary build to stderr
+    tk = jieba.Tokenizer()
+    tk.initialize()
+    for line in resource_text("domain_dict.txt").splitlines():
+        parts = line.split()
+        if not parts or parts[0].startswith("#"):
+            continue
+        tk.add_word(parts[0], int(parts[1]) if len(parts) > 1 else None,
+                    parts[2] if len(parts) > 2 else None)
+        tk.suggest_freq(parts[0], tune=True)
+    return tk
+
+
+def segment(text: str, *, min_length: int = 1, drop_stop_words: bool = False) -> list[str]:
+    """Words of one answer (jieba, precise mode, with the campaign dictionary).
+
+    Masks such as ``[电话已隐去]``, punctuation, digits and (optionally) stop words and
+    words shorter than ``min_length`` are dropped.
+
+    >>> segment("壮大村集体经济，整治人居环境")           # doctest: +SKIP
+    ['壮大', '村', '集体经济', '，', '整治', '人居环境']
+    """
+    if not isinstance(text, str) or not text.strip():
+        return []
+    words = _tokenizer().lcut(_MASK_RE.sub(" ", text))
+    stops = stop_words() if drop_stop_words else frozenset()
+    return [w for w in (w.strip() for w in words)
+            if w and _WORD_RE.search(w) and len(w) >= min_length and w not in stops]
+
+
+def open_answers(county: County, item: str | None = None) -> pd.DataFrame:
+    """Non-empty open answers, masked: ``item, group, answer`` (respondent-level data)."""
+    cb = codebook(county)
+    frame = respondent_frame(county)
+    items = cb.loc[cb["role"] == "text", "item"].tolist() if item is None else [item]
+    parts = []
+    for it in items:
+        col = frame[it].astype(object)
+        ok = col.map(lambda v: isinstance(v, str) and bool(v.strip()))
+        parts.append(pd.DataFrame({"item": it, "group": frame.loc[ok, "group"].astype(object),
+                                   "weight": frame.loc[ok, "weight"],
+                                   "answer": col[ok].map(lambda v: mask_text(v.strip()))}))
+    if not parts:
+        return pd.DataFrame(columns=["item", "group", "weight", "answer"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def top_terms(county: County, config: SurveyConfig | dict | None = None,
+              *, item: str | None = None) -> pd.DataFrame:
+    """Most frequent terms of the open answers, counted once per answer.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``item, term, count (answers using the term), n (answers), share, rank``, the
+        ``text.top_n`` most used terms per item. Terms used in fewer than k answers are
+        left out entirely (their text could identify someone), so nothing here is
+        suppressed; the ``suppressed`` column is always False.
+    """
+    cfg = load_survey_config(config)
+    answers = open_answers(county, item)
+    rows = []
+    for it, g in answers.groupby("item", sort=False):
+        counts: dict[str, int] = {}
+        for a in g["answer"]:
+            for w in set(segment(a, min_length=cfg.min_term_length, drop_stop_words=True)):
+                counts[w] = counts.get(w, 0) + 1
+        ranked = sorted(((c, w) for w, c in counts.items() if c >= cfg.k),
+                        key=lambda t: (-t[0], t[1]))[: cfg.top_n]
+        for rank, (c, w) in enumerate(ranked, start=1):
+            rows.append({"item": it, "term": w, "count": c, "n": len(g), "share": c / len(g),
+                         "rank": rank})
+    out = pd.DataFrame(rows, columns=["item", "term", "count", "n", "share", "rank"])
+    out["suppressed"] = False
+    return out
+
+
+def _theme_hits(answers: pd.Series, cfg: SurveyConfig) -> pd.DataFrame:
+    return pd.DataFrame({t: answers.map(lambda a, kws=kws: sum(kw in a for kw in kws))
+                         for t, kws in cfg.themes.items()}, index=answers.index)
+
+
+def text_themes(county: County, config: SurveyConfig | dict | None = None) -> pd.DataFrame:
+    """How many open answers touch each theme (share with a Wilson interval).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``item, theme, n (answers), n_eff, count, share, ci_low, ci_high, suppressed``.
+    """
+    cfg = load_survey_config(config)
+    answers = open_answers(county)
+    rows = []
+    for it, g in answers.groupby("item", sort=False):
+        hits = _theme_hits(g["answer"], cfg)
+        for theme in cfg.themes:
+            r = weighted_rate((hits[theme] > 0).to_numpy(float),
+                              g["weight"].to_numpy(dtype="float64", na_value=np.nan),
+                              cfg.confidence)
+            rows.append({"item": it, "theme": theme, "n": r["n"], "n_eff": r["n_eff"],
+                         "count": r["count"], "share": r["estimate"], "ci_low": r["ci_low"],
+                         "ci_high": r["ci_high"]})
+    out = pd.DataFrame(rows, columns=["item", "theme", "n", "n_eff", "count", "share",
+                                      "ci_low", "ci_high"])
+    return suppress_small(out, cfg.k, count_min=cfg.k)
+
+
+def theme_examples(county: County, config: SurveyConfig | dict | None = None) -> pd.DataFrame:
+    """A few masked example answers per theme, for quoting in a report.
+
+    Examples are the answers with the most theme keywords (ties: shorter first, then
+    alphabetical), distinct, at most ``text.examples_per_theme`` per theme. Themes with
+    fewer than k answers give no example.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``item, theme, n (answers in the theme), example_rank, example, suppressed``.
+    """
+    cfg = load_survey_config(config)
+    answers = open_answers(county)
+    rows = []
+    for it, g in answers.groupby("item", sort=False):
+        hits = _theme_hits(g["answer"], cfg)
+        for theme in cfg.themes:
+            inside = g.assign(h=hits[theme])[hits[theme] > 0]
+            if len(inside) < cfg.k:
+                rows.append({"item": it, "theme": theme, "n": len(inside), "example_rank": pd.NA,
+                             "example": None})
+                continue
+            # near-duplicates differ only by a mask or punctuation: keep one of them
+            core = inside["answer"].map(lambda a: re.sub(r"\W", "", _MASK_RE.sub("", a)))
+            inside = inside.assign(length=inside["answer"].str.len(), core=core,
+                                   masked=inside["answer"].str.contains("已隐去", regex=False))
+            inside = inside.sort_values(["h", "masked", "length", "answer"],
+                                        ascending=[False, True, True, True])
+            picked = inside.drop_duplicates("core")["answer"].head(cfg.examples_per_theme)
+            for rank, text in enumerate(picked, start=1):
+                rows.append({"item": it, "theme": theme, "n": len(inside), "example_rank": rank,
+                             "example": mask_text(text)})
+    out = pd.DataFrame(rows, columns=["item", "theme", "n", "example_rank", "example"])
+    out["example_rank"] = out["example_rank"].astype("Int64")
+    return suppress_small(out, cfg.k)
