@@ -122,8 +122,11 @@ def _ragged(text: str, delimiter: str, file: str) -> pd.DataFrame:
     bad = [i + 1 for i, r in enumerate(records) if len(r) > width and any(c.strip() for c in r[width:])]
     if bad:
         first = bad[0]
+        from fivestar_analysis.errors import column_letter
+
         raise TableUnreadable(DataProblem(
-            "ragged_row", file=file, row=first,
+            "ragged_row", file=file, row=first, column=column_letter(width),
+            col_letter=column_letter(width),
             found=str(len(records[first - 1])),
             params={"width": width, "rows": ", ".join(map(str, bad[:10])) + (" …" if len(bad) > 10 else "")},
         ))

@@ -1,0 +1,213 @@
+"""The ``fivestar`` command.
+
+Sub-commands: ``validate`` a package, ``summary`` of star levels, ``demo`` (write the demo
+county and run the main job on it), ``template`` (a blank Excel workbook for clerks).
+Problems in a user's data are printed one line each with exit status 2; no traceback
+reaches the terminal for anything the user can fix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from fivestar_analysis._version import __version__
+from fivestar_analysis.errors import FivestarError, PackageInvalid, message
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_INVALID = 2
+
+
+def _language(args: argparse.Namespace) -> str:
+    lang = getattr(args, "lang", None) or os.environ.get("FIVESTAR_LANG", "zh")
+    return "en" if str(lang).lower().startswith("en") else "zh"
+
+
+def _out(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def _print_json(data: Any) -> None:
+    _out(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _print_problems(errors, warnings, lang: str) -> None:
+    if errors:
+        _out(message("invalid", lang, n=len(errors)))
+        for p in errors:
+            _out(p.line(lang))
+    if warnings:
+        _out(message("warnings", lang, n=len(warnings)))
+        for p in warnings:
+            _out(p.line(lang))
+
+
+def county_summary_lines(county, lang: str) -> list[str]:
+    """The short description ``validate`` prints for a valid package."""
+    b = county.branches_in()
+    kinds = b["kind"].value_counts()
+    lines = [
+        message("valid", lang, county=county.meta.name, code=county.meta.code),
+        message("years", lang, years="、".join(map(str, county.years)), year=county.year),
+        message("branches", lang, year=county.year, total=len(b),
+                rural=int(kinds.get("rural", 0)), community=int(kinds.get("community", 0)),
+                townships=b["township"].nunique()),
+        message("by_township", lang),
+    ]
+    per = b.groupby("township", observed=True)["kind"].value_counts().unstack(fill_value=0)
+    for town, row in per.iterrows():
+        parts = [f"{county.rubric.kind_label(k, lang)} {int(row[k])}" for k in per.columns
+                 if row[k]]
+        sep, colon = (", ", ": ") if lang == "en" else ("，", "：")
+        lines.append(f"  {town}{colon}" + sep.join(parts))
+    if county.survey is not None:
+        g = county.survey["group"].value_counts()
+        lines.append(message("respondents", lang, n=len(county.survey),
+                             resident=int(g.get("resident", 0)), member=int(g.get("member", 0)),
+                             cadre=int(g.get("cadre", 0))))
+    else:
+        lines.append(message("no_survey", lang))
+    if county.removed_identifying_columns:
+        lines.append(message("removed_columns", lang,
+                             columns="、".join(county.removed_identifying_columns)))
+    return lines
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from fivestar_analysis.loader import validate_package
+
+    lang = _language(args)
+    report = validate_package(args.path)
+    if args.json:
+        _print_json(report.to_json(lang))
+        return EXIT_OK if report.valid else EXIT_INVALID
+    if report.valid:
+        for line in county_summary_lines(report.county, lang):
+            _out(line)
+        _print_problems([], report.warnings, lang)
+        return EXIT_OK
+    _print_problems(report.errors, report.warnings, lang)
+    return EXIT_INVALID
+
+
+def _load(path: str):
+    from fivestar_analysis.loader import load_county
+
+    return load_county(path)
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from fivestar_analysis.stars import format_summary, summary
+
+    lang = _language(args)
+    county = _load(args.path)
+    if args.year is not None and args.year not in county.years:
+        raise FivestarError(
+            f"year {args.year} is not in the ledger ({', '.join(map(str, county.years))})"
+            if lang == "en" else
+            f"台账中没有 {args.year} 年（已有年度：{'、'.join(map(str, county.years))}）")
+    result = summary(county, year=args.year, basis=args.basis)
+    if args.json:
+        _print_json(result)
+    else:
+        _out(format_summary(result, language=lang))
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from fivestar_analysis.demo import write_demo_package
+
+    lang = _language(args)
+    out = Path(args.out)
+    path = write_demo_package(out, seed=args.seed, fmt=args.format)
+    _out(("Demo county package written to " if lang == "en" else "示范县数据包已写入 ") + str(path))
+    county = _load(path)
+    for line in county_summary_lines(county, lang):
+        _out(line)
+    try:
+        from fivestar_analysis.stars import format_summary, summary
+    except ImportError:  # pragma: no cover - star analysis always ships
+        return EXIT_OK
+    _out("")
+    _out(format_summary(summary(county), language=lang))
+    return EXIT_OK
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from fivestar_analysis.template import write_template
+
+    lang = _language(args)
+    path = write_template(Path(args.out))
+    _out(("Template written to " if lang == "en" else "空白模板已写入 ") + str(path))
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="fivestar",
+        description="“五星”支部创建调研分析工具 / Five-Star Branch campaign research workbench",
+    )
+    p.add_argument("--version", action="version", version=f"fivestar-analysis {__version__}")
+    p.add_argument("--lang", choices=["zh", "en"], default=None,
+                   help="language of messages (default zh, or $FIVESTAR_LANG)")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--lang", choices=["zh", "en"], default=argparse.SUPPRESS,
+                        help="language of messages (default zh)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    v = sub.add_parser("validate", parents=[common], help="check a county data package / 校验县级数据包")
+    v.add_argument("path", help="the package folder")
+    v.add_argument("--json", action="store_true", help="machine-readable output")
+    v.set_defaults(func=cmd_validate)
+
+    s = sub.add_parser("summary", parents=[common], help="star levels and per-star counts / 星级与各星数量")
+    s.add_argument("path", help="the package folder")
+    s.add_argument("--year", type=int, default=None, help="year (default: the report year)")
+    s.add_argument("--basis", choices=["awarded", "planned"], default="awarded",
+                   help="awarded results (default) or declared plans")
+    s.add_argument("--json", action="store_true", help="machine-readable output")
+    s.set_defaults(func=cmd_summary)
+
+    d = sub.add_parser("demo", parents=[common], help="write the demo county and summarise it / 生成示范县数据")
+    d.add_argument("--out", default="data/demo", help="folder to write (default data/demo)")
+    d.add_argument("--seed", type=int, default=2024, help="random seed (default 2024)")
+    d.add_argument("--format", choices=["csv", "xlsx"], default="csv",
+                   help="four CSV files (default) or one workbook")
+    d.set_defaults(func=cmd_demo)
+
+    t = sub.add_parser("template", parents=[common], help="blank Excel workbook for clerks / 空白填报模板")
+    t.add_argument("--out", default="fivestar-template.xlsx", help="file to write")
+    t.set_defaults(func=cmd_template)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    lang = _language(args)
+    try:
+        return int(args.func(args))
+    except PackageInvalid as exc:
+        if getattr(args, "json", False):
+            _print_json({"valid": False, "errors": [p.to_dict(lang) for p in exc.problems],
+                         "warnings": [p.to_dict(lang) for p in exc.warnings]})
+        else:
+            _print_problems(exc.problems, exc.warnings, lang)
+        return EXIT_INVALID
+    except FivestarError as exc:
+        _out(("Error: " if lang == "en" else "错误：") + str(exc))
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        return 130
+    except OSError as exc:
+        _out(("Error: " if lang == "en" else "错误：") + f"{exc.strerror or exc}: {exc.filename or ''}")
+        return EXIT_FAILURE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
