@@ -84,26 +84,29 @@ class DataProblem:
 
     def location(self, language: str = "zh") -> str:
         parts = [self.file]
+        is_yaml = self.file.endswith((".yaml", ".yml"))
         if language == "en":
             if self.row is not None:
-                parts.append(f"row {self.row}")
+                parts.append(f"{'line' if is_yaml else 'row'} {self.row}")
             if self.column is not None:
                 letter = f" ({self.col_letter})" if self.col_letter else ""
-                parts.append(f"column {self.column}{letter}")
+                parts.append(f"{'key' if is_yaml else 'column'} {self.column}{letter}")
             return ", ".join(parts)
         if self.row is not None:
             parts.append(f"第{self.row}行")
         if self.column is not None:
             letter = f"（{self.col_letter}列）" if self.col_letter else ""
-            parts.append(f"“{self.column}”列{letter}")
+            parts.append(f"“{self.column}”{'项' if is_yaml else '列'}{letter}")
         return "，".join(parts)
 
     def message(self, language: str = "zh") -> str:
         """The problem in one sentence: what was found, what was expected, and the fix."""
         if language == "en":
-            found = f"found {self.found!r}; " if self.found is not None else ""
+            found = "" if self.found is None else (
+                "the cell is empty; " if self.found == "" else f"found {self.found!r}; ")
             return f"{found}expected {self.expected('en')}. Fix: {self.fix('en')}"
-        found = f"发现“{self.found}”，" if self.found is not None else ""
+        found = "" if self.found is None else (
+            "单元格为空，" if self.found == "" else f"发现“{self.found}”，")
         return f"{found}应为{self.expected('zh')}。修改：{self.fix('zh')}"
 
     def line(self, language: str = "zh") -> str:

@@ -115,8 +115,8 @@ def parse_codebook(raw: RawTable, rubric: Rubric, log: ProblemLog) -> pd.DataFra
     for row in bad:
         col = "scale_min" if "scale_min" in cols.pos else "scale_max"
         if col in cols.pos:
-            cols.report(log, "bad_scale", col, pd.Index([row]), low=cb.at[row, "scale_min"],
-                        high=cb.at[row, "scale_max"])
+            cols.report(log, "bad_scale", col, pd.Index([row]), low=f"{cb.at[row, 'scale_min']:g}",
+                        high=f"{cb.at[row, 'scale_max']:g}")
     if "reverse" in cols.pos:
         rev = cols.cells("reverse").map(parse_bool)
         bad = cb.index[rev.isna() & (cols.cells("reverse") != "")]
