@@ -76,6 +76,8 @@ class MentoringRule(BaseModel):
     mentor_level: int
     mentee_level: int
     min_mentees: int = 1
+    #: most mentees per mentor (None: as many as an even share of the mentees needs)
+    max_mentees: int | None = None
 
 
 class Quality(BaseModel):

@@ -171,3 +171,26 @@ def status_matrix(county: County, year: int) -> tuple[pd.DataFrame, np.ndarray, 
     ok = (r >= 0) & (c >= 0)
     mat[r[ok], c[ok]] = s["status"].cat.codes.to_numpy()[ok].astype(np.int8)
     return b, mat, keys
+
+
+def next_star_candidates(mat: np.ndarray, keys: list[str], basis: str,
+                         capstone_key: str | None) -> np.ndarray:
+    """Boolean matrix: which stars could be a branch's next star.
+
+    A branch can next gain a star of its kind that it lacks. Under the capstone rule the
+    capstone is the next star only of a branch holding every other star of its kind, and
+    then it is the only candidate; for every other branch the capstone is left out.
+    """
+    held = mat == 2 if check_basis(basis) == "awarded" else mat >= 1
+    of_kind = mat >= 0
+    cand = of_kind & ~held
+    if capstone_key is not None and capstone_key in keys:
+        ci = keys.index(capstone_key)
+        others = held | ~of_kind
+        others[:, ci] = True
+        all_others = others.all(axis=1)
+        cand[:, ci] &= all_others
+        only_cap = cand[:, ci].copy()
+        cand[only_cap] = False
+        cand[only_cap, ci] = True
+    return cand

@@ -29,11 +29,11 @@ def consistency_table(county: County) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``year, kind, basis, n_branches, level_total, star_total, difference, five_star,
-        capstone_count, capstone_violations, ok``. ``level_total`` is Σ level over the
+        ``year, kind, basis, n_branches, level_total, star_total, total_difference, five_star,
+        capstone_count, capstone_violations, consistent``. ``level_total`` is Σ level over the
         branches, ``star_total`` the number of star rows counted under the basis,
-        ``difference = level_total - star_total``; ``capstone_violations`` counts branches
-        that hold the capstone without every other star. ``ok`` when both checks pass.
+        ``total_difference = level_total - star_total``; ``capstone_violations`` counts
+        branches that hold the capstone without every other star. ``consistent`` when both checks pass.
     """
     rub = county.rubric
     rows = []
@@ -66,10 +66,10 @@ def consistency_table(county: County) -> pd.DataFrame:
                 "capstone_violations"]:
         out[col] = out[col].astype("int64")
     out["kind"] = out["kind"].astype(str)
-    out["difference"] = out["level_total"] - out["star_total"]
-    out["ok"] = (out["difference"] == 0) & (out["capstone_violations"] == 0)
-    cols = ["year", "kind", "basis", "n_branches", "level_total", "star_total", "difference",
-            "five_star", "capstone_count", "capstone_violations", "ok"]
+    out["total_difference"] = out["level_total"] - out["star_total"]
+    out["consistent"] = (out["total_difference"] == 0) & (out["capstone_violations"] == 0)
+    cols = ["year", "kind", "basis", "n_branches", "level_total", "star_total", "total_difference",
+            "five_star", "capstone_count", "capstone_violations", "consistent"]
     korder = {"rural": 0, "community": 1, "all": 2}
     out = out.assign(_k=out["kind"].map(korder))
     out = out.sort_values(["year", "basis", "_k"], kind="stable")

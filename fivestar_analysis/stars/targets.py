@@ -8,7 +8,12 @@ import numpy as np
 import pandas as pd
 
 from fivestar_analysis.county import County
-from fivestar_analysis.stars._common import level_column, resolve_year, status_matrix
+from fivestar_analysis.stars._common import (
+    level_column,
+    next_star_candidates,
+    resolve_year,
+    status_matrix,
+)
 
 __all__ = ["target_progress", "target_candidates", "nearest_star_scores"]
 
@@ -43,7 +48,7 @@ def target_progress(
     Returns
     -------
     DataFrame
-        One row per target: ``target`` (``share_3plus`` or ``level_5`` …), ``level``
+        One row per target: ``target_name`` (``share_3plus`` or ``level_5`` …), ``level``
         (3 for the share, the level for a count), ``n_branches``, ``target_value``,
         ``actual_value``, ``target_branches``, ``actual_branches``, ``gap_branches``
         (branches still missing, never negative), ``progress`` (actual / target
@@ -60,15 +65,15 @@ def target_progress(
     if t.share_3plus is not None:
         need = int(math.ceil(t.share_3plus * n - 1e-9))
         have = int((lv >= 3).sum())
-        rows.append({"target": "share_3plus", "level": 3, "target_value": float(t.share_3plus),
+        rows.append({"target_name": "share_3plus", "level": 3, "target_value": float(t.share_3plus),
                      "actual_value": have / n if n else np.nan, "target_branches": need,
                      "actual_branches": have})
     for level, count in sorted(t.level_counts.items()):
         have = int((lv == int(level)).sum())
-        rows.append({"target": f"level_{int(level)}", "level": int(level),
+        rows.append({"target_name": f"level_{int(level)}", "level": int(level),
                      "target_value": float(count), "actual_value": float(have),
                      "target_branches": int(count), "actual_branches": have})
-    cols = ["target", "level", "n_branches", "target_value", "actual_value", "target_branches",
+    cols = ["target_name", "level", "n_branches", "target_value", "actual_value", "target_branches",
             "actual_branches", "gap_branches", "progress", "met"]
     if not rows:
         return pd.DataFrame(columns=cols)
@@ -104,19 +109,7 @@ def nearest_star_scores(
     """
     y = resolve_year(county, year)
     b, mat, keys = status_matrix(county, y)
-    held = mat == 2 if basis == "awarded" else mat >= 1
-    of_kind = mat >= 0
-    cand = of_kind & ~held
-    cap = county.rubric.capstone
-    if cap is not None:
-        ci = keys.index(cap)
-        others_held = (held | ~of_kind).copy()
-        others_held[:, ci] = True
-        all_others = others_held.all(axis=1)
-        cand[:, ci] &= all_others
-        only_cap = all_others & cand[:, ci]
-        cand[only_cap] = False
-        cand[only_cap, ci] = True
+    cand = next_star_candidates(mat, keys, basis, county.rubric.capstone)
 
     score = np.zeros(mat.shape)
     if basis == "awarded":
@@ -171,8 +164,8 @@ def target_candidates(
     Returns
     -------
     DataFrame
-        ``rank, branch_id, branch_name, township, kind, level, target_level, nearest_star,
-        nearest_reason, score, declared_not_awarded, collective_income_wan, closes_gap``.
+        ``candidate_rank, branch_id, branch_name, township, kind, level, target_level, nearest_star,
+        nearest_reason, nearest_score, declared_not_awarded, collective_income_wan, closes_gap``.
         ``nearest_reason`` is ``declared_not_awarded``, ``held_last_year``,
         ``income_rank`` or ``common_star`` (the strongest term of the score, see
         :func:`nearest_star_scores`); ``declared_not_awarded`` joins the keys of stars
@@ -203,16 +196,16 @@ def target_candidates(
         "branch_id": bb["branch_id"].to_numpy(), "branch_name": bb["branch_name"].to_numpy(),
         "township": bb["township"].to_numpy(), "kind": bb["kind"].astype(str).to_numpy(),
         "level": bb[col].to_numpy(), "target_level": target_level,
-        "nearest_star": nearest, "nearest_reason": reason, "score": best_score,
+        "nearest_star": nearest, "nearest_reason": reason, "nearest_score": best_score,
         "declared_not_awarded": dna,
         "collective_income_wan": bb["collective_income_wan"].to_numpy(),
     })
-    out = out.sort_values(["score", "collective_income_wan", "branch_id"],
+    out = out.sort_values(["nearest_score", "collective_income_wan", "branch_id"],
                           ascending=[False, False, True], na_position="last", kind="stable")
-    out.insert(0, "rank", np.arange(1, len(out) + 1))
+    out.insert(0, "candidate_rank", np.arange(1, len(out) + 1))
     if gap is None:
         prog = target_progress(county, year=y, basis=basis, kind=kind)
         hit = prog[prog["level"] == target_level]
         gap = int(hit["gap_branches"].max()) if len(hit) else 0
-    out["closes_gap"] = out["rank"] <= gap
+    out["closes_gap"] = out["candidate_rank"] <= gap
     return out.reset_index(drop=True)

@@ -161,7 +161,7 @@ def star_changes(
 def _honour(years: np.ndarray, county: County) -> np.ndarray:
     h = county.rubric.honours
     return np.where(years >= h.gold_years, "gold",
-                    np.where(years >= h.silver_years, "silver", "none"))
+                    np.where(years >= h.silver_years, "silver", None))
 
 
 def five_star_runs(county: County) -> pd.DataFrame:
@@ -170,15 +170,15 @@ def five_star_runs(county: County) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``branch_id, branch_name, township, kind, start_year, end_year, years, ongoing,
+        ``branch_id, branch_name, township, kind, start_year, end_year, run_years, ongoing,
         honour``: ``ongoing`` when the run reaches the ledger's last year; ``honour`` is
         ``gold`` (金五星) from ``rubric.honours.gold_years`` consecutive years, ``silver``
-        (银五星) from ``silver_years``, else ``none``.
+        (银五星) from ``silver_years``, else None.
     """
     b = county.branches
     top = county.rubric.max_level
     f = b.loc[b["level"] == top, ["branch_id", "year"]].sort_values(["branch_id", "year"])
-    cols = ["branch_id", "branch_name", "township", "kind", "start_year", "end_year", "years",
+    cols = ["branch_id", "branch_name", "township", "kind", "start_year", "end_year", "run_years",
             "ongoing", "honour"]
     if f.empty:
         return pd.DataFrame(columns=cols)
@@ -190,14 +190,14 @@ def five_star_runs(county: County) -> pd.DataFrame:
     g = f.assign(run=run).groupby("run").agg(branch_id=("branch_id", "first"),
                                               start_year=("year", "min"),
                                               end_year=("year", "max"),
-                                              years=("year", "size"))
+                                              run_years=("year", "size"))
     last = b[["branch_id", "year", "branch_name", "township", "kind"]]
     g = g.merge(last, left_on=["branch_id", "end_year"], right_on=["branch_id", "year"],
                 how="left").drop(columns="year")
     g["kind"] = g["kind"].astype(str)
     g["ongoing"] = g["end_year"] == max(county.years)
-    g["honour"] = _honour(g["years"].to_numpy(), county)
-    return g.sort_values(["years", "branch_id"], ascending=[False, True])[cols].reset_index(
+    g["honour"] = _honour(g["run_years"].to_numpy(), county)
+    return g.sort_values(["run_years", "branch_id"], ascending=[False, True])[cols].reset_index(
         drop=True)
 
 
@@ -210,12 +210,12 @@ def honour_holders(county: County, *, year: int | None = None) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``branch_id, branch_name, township, kind, start_year, years, honour``.
+        ``branch_id, branch_name, township, kind, start_year, run_years, honour``.
     """
     y = county.meta.year if year is None else int(year)
     runs = five_star_runs(county)
-    cols = ["branch_id", "branch_name", "township", "kind", "start_year", "years", "honour"]
+    cols = ["branch_id", "branch_name", "township", "kind", "start_year", "run_years", "honour"]
     if runs.empty:
         return pd.DataFrame(columns=cols)
-    r = runs[(runs["end_year"] == y) & (runs["honour"] != "none")]
+    r = runs[(runs["end_year"] == y) & runs["honour"].notna()]
     return r[cols].reset_index(drop=True)
