@@ -85,10 +85,14 @@ def match_header(header: Any, table: str, extra: dict[str, str] | None = None) -
         for name, canonical in extra.items():
             index.setdefault(normalize_header(name), canonical)
     h = normalize_header(header)
-    if h in index:
-        return index[h]
-    stripped = strip_unit(h)
-    return index.get(stripped)
+    # peel trailing units one at a time: 村（社区）（万元） -> 村（社区） matches before 村 would
+    while True:
+        if h in index:
+            return index[h]
+        shorter = _TRAILING_UNIT.sub("", _TRAILING_BRACKET.sub("", h, count=1))
+        if shorter == h or not shorter:
+            return None
+        h = shorter
 
 
 @lru_cache(maxsize=16)
