@@ -44,7 +44,7 @@ def mean_ci(
         return n, n_eff, m, math.nan, math.nan, math.nan
     var = float((w * (x - m) ** 2).sum() / sw) * n_eff / (n_eff - 1.0)
     sd = math.sqrt(var)
-    half = stats.t.ppf(0.5 + confidence / 2.0, n_eff - 1.0) * sd / math.sqrt(n_eff)
+    half = float(stats.t.ppf(0.5 + confidence / 2.0, n_eff - 1.0)) * sd / math.sqrt(n_eff)
     return n, n_eff, m, sd, m - half, m + half
 
 
@@ -62,7 +62,9 @@ def wilson_interval(successes: float, n: float, confidence: float = 0.95) -> tup
     denom = 1.0 + z2 / n
     centre = (p + z2 / (2.0 * n)) / denom
     half = z / denom * math.sqrt(max(p * (1.0 - p) / n + z2 / (4.0 * n * n), 0.0))
-    return max(0.0, centre - half), min(1.0, centre + half)
+    lo = 0.0 if p <= 0 else max(0.0, centre - half)  # exact at the ends (no rounding dust)
+    hi = 1.0 if p >= 1 else min(1.0, centre + half)
+    return float(lo), float(hi)
 
 
 def holm(p_values: np.ndarray) -> np.ndarray:

@@ -32,9 +32,9 @@ __all__ = ["GroupComparison", "dunn_test", "compare_groups", "compare_choices",
 
 COMPARABLE_BY = ("group", "township", "level")
 OMNIBUS_COLUMNS = ["dimension", "by", "n", "n_groups", "groups_excluded", "statistic", "df",
-                   "p_value", "effect_size", "effect_size_kind", "method", "suppressed"]
+                   "p_value", "effect_size", "effect_size_name", "method", "suppressed"]
 PAIR_COLUMNS = ["dimension", "by", "group_a", "group_b", "n_a", "n_b", "n", "statistic",
-                "p_value", "p_adj", "effect_size", "effect_size_kind", "method", "suppressed"]
+                "p_value", "p_adj", "effect_size", "effect_size_name", "method", "suppressed"]
 
 
 @dataclass(frozen=True)
@@ -123,10 +123,10 @@ def compare_groups(
     -------
     GroupComparison
         ``omnibus``: ``dimension, by, n, n_groups, groups_excluded, statistic (H), df,
-        p_value, effect_size (epsilon² = H / (n - 1)), effect_size_kind, method,
+        p_value, effect_size (epsilon² = H / (n - 1)), effect_size_name, method,
         suppressed``. ``pairwise``: ``dimension, by, group_a, group_b, n_a, n_b, n,
         statistic (Dunn z), p_value, p_adj (Holm, within the dimension), effect_size
-        (rank-biserial), effect_size_kind, method, suppressed``.
+        (rank-biserial), effect_size_name, method, suppressed``.
     """
     if by not in COMPARABLE_BY:
         raise ValueError(f"by must be one of {COMPARABLE_BY}, not {by!r}")
@@ -138,7 +138,7 @@ def compare_groups(
         n = int(sum(len(v) for v in samples.values()))
         row = {"dimension": dim, "by": by, "n": n, "n_groups": len(samples),
                "groups_excluded": excluded, "statistic": math.nan, "df": math.nan,
-               "p_value": math.nan, "effect_size": math.nan, "effect_size_kind": "epsilon_squared",
+               "p_value": math.nan, "effect_size": math.nan, "effect_size_name": "epsilon_squared",
                "method": "Kruskal-Wallis"}
         pooled = np.concatenate(list(samples.values())) if samples else np.array([])
         if len(samples) >= 2 and np.unique(pooled).size > 1:
@@ -149,7 +149,7 @@ def compare_groups(
             d.insert(0, "dimension", dim)
             d.insert(1, "by", by)
             d["n"] = d["n_a"] + d["n_b"]
-            d["effect_size_kind"] = "rank_biserial"
+            d["effect_size_name"] = "rank_biserial"
             d["method"] = "Dunn z, Holm-adjusted"
             pairs.append(d)
         omnibus.append(row)
@@ -173,7 +173,7 @@ def compare_choices(
     -------
     pandas.DataFrame
         ``item, dimension, by, n, n_groups, groups_excluded, n_options, statistic
-        (Pearson chi-square), df, p_value, effect_size (Cramér's V), effect_size_kind,
+        (Pearson chi-square), df, p_value, effect_size (Cramér's V), effect_size_name,
         min_expected, small_expected (True when an expected count is below 5: treat the
         p-value with caution), method, suppressed``.
     """
@@ -193,7 +193,7 @@ def compare_choices(
         row = {"item": spec.item, "dimension": spec.dimension, "by": by, "n": len(data),
                "n_groups": table.shape[0], "groups_excluded": int((sizes < cfg.k).sum()),
                "n_options": table.shape[1], "statistic": math.nan, "df": math.nan,
-               "p_value": math.nan, "effect_size": math.nan, "effect_size_kind": "cramers_v",
+               "p_value": math.nan, "effect_size": math.nan, "effect_size_name": "cramers_v",
                "min_expected": math.nan, "small_expected": pd.NA,
                "method": "Pearson chi-square (no continuity correction)"}
         if min(table.shape) >= 2:
@@ -206,7 +206,7 @@ def compare_choices(
                        small_expected=bool(res.expected_freq.min() < 5))
         rows.append(row)
     cols = ["item", "dimension", "by", "n", "n_groups", "groups_excluded", "n_options",
-            "statistic", "df", "p_value", "effect_size", "effect_size_kind", "min_expected",
+            "statistic", "df", "p_value", "effect_size", "effect_size_name", "min_expected",
             "small_expected", "method"]
     out = pd.DataFrame(rows, columns=cols)
     out["small_expected"] = out["small_expected"].astype("boolean")

@@ -44,7 +44,7 @@ def cronbach_alpha(items: pd.DataFrame | np.ndarray, confidence: float = 0.95) -
     --------
     >>> r = cronbach_alpha(np.array([[1, 2], [2, 3], [3, 3], [4, 5]]))
     >>> round(r["alpha"], 4)
-    0.9402
+    0.96
     """
     x = np.asarray(items, dtype="float64")
     x = x[np.isfinite(x).all(axis=1)]
@@ -61,8 +61,8 @@ def cronbach_alpha(items: pd.DataFrame | np.ndarray, confidence: float = 0.95) -
     df1, df2 = n - 1, (n - 1) * (k - 1)
     tail = (1.0 - confidence) / 2.0
     out["alpha"] = alpha
-    out["ci_low"] = 1.0 - (1.0 - alpha) * stats.f.isf(tail, df1, df2)
-    out["ci_high"] = 1.0 - (1.0 - alpha) * stats.f.isf(1.0 - tail, df1, df2)
+    out["ci_low"] = float(1.0 - (1.0 - alpha) * stats.f.isf(tail, df1, df2))
+    out["ci_high"] = float(1.0 - (1.0 - alpha) * stats.f.isf(1.0 - tail, df1, df2))
     return out
 
 

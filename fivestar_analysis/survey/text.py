@@ -44,7 +44,8 @@ def domain_terms() -> tuple[str, ...]:
 @lru_cache(maxsize=1)
 def stop_words() -> frozenset[str]:
     """The packaged stop-word list."""
-    return frozenset(w.strip() for w in resource_text("stopwords.txt").splitlines() if w.strip())
+    lines = resource_text("stopwords.txt").splitlines()
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
 
 
 @lru_cache(maxsize=1)
@@ -156,11 +157,28 @@ def text_themes(county: County, config: SurveyConfig | dict | None = None) -> pd
     return suppress_small(out, cfg.k, count_min=cfg.k)
 
 
+def _diverse(candidates: list[str], cfg: SurveyConfig, max_overlap: float = 0.5) -> list[str]:
+    """Up to ``examples_per_theme`` answers, skipping near-repeats of one already taken
+    (their content words overlap by more than ``max_overlap`` of the shorter answer's)."""
+    picked: list[str] = []
+    seen: list[set[str]] = []
+    for a in candidates:
+        words = set(segment(a, min_length=cfg.min_term_length, drop_stop_words=True))
+        if any(len(words & w) / max(min(len(words), len(w)), 1) > max_overlap for w in seen):
+            continue
+        picked.append(a)
+        seen.append(words)
+        if len(picked) == cfg.examples_per_theme:
+            break
+    return picked
+
+
 def theme_examples(county: County, config: SurveyConfig | dict | None = None) -> pd.DataFrame:
     """A few masked example answers per theme, for quoting in a report.
 
-    Examples are the answers with the most theme keywords (ties: shorter first, then
-    alphabetical), distinct, at most ``text.examples_per_theme`` per theme. Themes with
+    Examples are the answers with the most theme keywords (ties: answers without a mask
+    first, then shorter, then alphabetical), skipping near-repeats of an answer already
+    taken, at most ``text.examples_per_theme`` per theme. Themes with
     fewer than k answers give no example.
 
     Returns
@@ -179,13 +197,11 @@ def theme_examples(county: County, config: SurveyConfig | dict | None = None) ->
                 rows.append({"item": it, "theme": theme, "n": len(inside), "example_rank": pd.NA,
                              "example": None})
                 continue
-            # near-duplicates differ only by a mask or punctuation: keep one of them
-            core = inside["answer"].map(lambda a: re.sub(r"\W", "", _MASK_RE.sub("", a)))
-            inside = inside.assign(length=inside["answer"].str.len(), core=core,
+            inside = inside.assign(length=inside["answer"].str.len(),
                                    masked=inside["answer"].str.contains("已隐去", regex=False))
             inside = inside.sort_values(["h", "masked", "length", "answer"],
                                         ascending=[False, True, True, True])
-            picked = inside.drop_duplicates("core")["answer"].head(cfg.examples_per_theme)
+            picked = _diverse(inside["answer"].tolist(), cfg)
             for rank, text in enumerate(picked, start=1):
                 rows.append({"item": it, "theme": theme, "n": len(inside), "example_rank": rank,
                              "example": mask_text(text)})
