@@ -22,7 +22,8 @@ def _keys(spec: str | Iterable[str]) -> list[str]:
 
 
 def make_county(records: list[dict[str, Any]], *, year: int | None = None,
-                targets: Targets | None = None, full: bool = True) -> County:
+                targets: Targets | None = None, full: bool = True,
+                rubric: Any = None) -> County:
     """Build a County from compact records.
 
     Each record: ``id``, ``town``, optional ``kind`` (rural), ``year`` (2024), ``aw``
@@ -46,7 +47,7 @@ def make_county(records: list[dict[str, Any]], *, year: int | None = None,
             if status != "none" or full:
                 stars.append({"branch_id": r["id"], "year": yr, "star": key, "status": status})
     return County.from_frames(pd.DataFrame(branches), pd.DataFrame(stars), year=year,
-                              targets=targets)
+                              targets=targets, rubric=rubric)
 
 
 def seed001_district_plan() -> County:
@@ -74,6 +75,51 @@ def seed001_district_plan() -> County:
                          "income": float(i)})
             i += 1
     return make_county(recs)
+
+
+def tiny_county(targets: Targets | None = None) -> County:
+    """Ten branches of 2024 in two townships, worked through by hand in the tests.
+
+    ====  ====  =========  ==========  =======  ======  ========  ==========
+    id    town  kind       awarded     planned  income  weak_lax  sec.rating
+    ====  ====  =========  ==========  =======  ======  ========  ==========
+    A1    甲镇  rural      IESCP (5)            120     no        5
+    A2    甲镇  rural      IESC (4)             60      no        4
+    A3    甲镇  rural      IEC (3)     S        30      no        3
+    A4    甲镇  rural      EC (2)      I        8       no        2
+    A5    甲镇  rural      C (1)                0       no        1
+    B1    乙镇  rural      ESC (3)              15      no        3
+    B2    乙镇  rural      SC (2)               4       no        2
+    B3    乙镇  rural      - (0)       EC       2       yes       1
+    K1    乙镇  community  BSHLP (5)                            5
+    K2    乙镇  community  SH (2)      L                        3
+    ====  ====  =========  ==========  =======  ======  ========  ==========
+    """
+    rows = [
+        ("A1", "甲镇", "rural", "IESCP", "", 120.0, False, 5),
+        ("A2", "甲镇", "rural", "IESC", "", 60.0, False, 4),
+        ("A3", "甲镇", "rural", "IEC", "S", 30.0, False, 3),
+        ("A4", "甲镇", "rural", "EC", "I", 8.0, False, 2),
+        ("A5", "甲镇", "rural", "C", "", 0.0, False, 1),
+        ("B1", "乙镇", "rural", "ESC", "", 15.0, False, 3),
+        ("B2", "乙镇", "rural", "SC", "", 4.0, False, 2),
+        ("B3", "乙镇", "rural", "", "EC", 2.0, True, 1),
+        ("K1", "乙镇", "community", "BSHLP", "", None, None, 5),
+        ("K2", "乙镇", "community", "SH", "L", None, None, 3),
+    ]
+    recs = [{"id": i, "town": t, "kind": k, "aw": aw, "pl": pl, "income": inc,
+             "weak_lax": wl, "secretary_rating": sr}
+            for i, t, k, aw, pl, inc, wl, sr in rows]
+    return make_county(recs, targets=targets)
+
+
+def test_tiny_levels_as_documented() -> None:
+    c = tiny_county()
+    got = dict(zip(c.branches["branch_id"], c.branches["level"]))
+    assert got == {"A1": 5, "A2": 4, "A3": 3, "A4": 2, "A5": 1, "B1": 3, "B2": 2, "B3": 0,
+                   "K1": 5, "K2": 2}
+    planned = dict(zip(c.branches["branch_id"], c.branches["level_planned"]))
+    assert planned["A3"] == 4 and planned["A4"] == 3 and planned["B3"] == 2 and planned["K2"] == 3
 
 
 def test_seed_ledger_has_104_villages() -> None:

@@ -17,7 +17,13 @@ import pandas as pd
 
 from fivestar_analysis.county import County
 from fivestar_analysis.rubric import Rubric, load_rubric
-from fivestar_analysis.stars._common import BASES, check_basis, expand_kinds, star_flags
+from fivestar_analysis.stars._common import (
+    BASES,
+    check_basis,
+    expand_kinds,
+    star_flags,
+    status_matrix,
+)
 
 __all__ = ["consistency_table", "capstone_violations", "check_published_counts",
            "PublishedCheck"]
@@ -92,24 +98,27 @@ def capstone_violations(county: County, *, basis: str = "awarded",
     cap = county.rubric.capstone
     if cap is None:
         return pd.DataFrame(columns=cols)
-    wide = county.star_matrix(year, basis)
-    if cap not in wide.columns or wide.empty:
+    rub = county.rubric
+    parts = []
+    for y in ([int(year)] if year is not None else county.years):
+        b, mat, keys = status_matrix(county, y)
+        held = mat == 2 if basis == "awarded" else mat >= 1
+        ci = keys.index(cap)
+        bad = held[:, ci] & (held.sum(axis=1) < rub.max_level)
+        if not bad.any():
+            continue
+        rows = np.flatnonzero(bad)
+        lacking = (mat[rows] >= 0) & ~held[rows]  # stars of its kind it lacks
+        missing = [";".join(keys[j] for j in np.flatnonzero(r)) for r in lacking]
+        bb = b.iloc[rows]
+        parts.append(pd.DataFrame({
+            "year": y, "branch_id": bb["branch_id"].to_numpy(),
+            "branch_name": bb["branch_name"].to_numpy(), "township": bb["township"].to_numpy(),
+            "kind": bb["kind"].astype(str).to_numpy(),
+            "level": held[rows].sum(axis=1).astype("int64"), "missing_stars": missing}))
+    if not parts:
         return pd.DataFrame(columns=cols)
-    lvl = wide.sum(axis=1)
-    bad = wide[wide[cap] & (lvl < county.rubric.max_level)]
-    if bad.empty:
-        return pd.DataFrame(columns=cols)
-    b = county.branches.set_index(["branch_id", "year"])
-    info = b.loc[bad.index, ["branch_name", "township", "kind"]]
-    recs = []
-    for (bid, yr), row in bad.iterrows():  # violations are few: a loop is fine here
-        kind = str(info.loc[(bid, yr), "kind"])
-        missing = [k for k in county.rubric.star_keys(kind) if k != cap and not row[k]]
-        recs.append({"year": int(yr), "branch_id": bid,
-                     "branch_name": info.loc[(bid, yr), "branch_name"],
-                     "township": info.loc[(bid, yr), "township"], "kind": kind,
-                     "level": int(row.sum()), "missing_stars": ";".join(missing)})
-    return pd.DataFrame(recs, columns=cols)
+    return pd.concat(parts, ignore_index=True)[cols]
 
 
 @dataclass(frozen=True)
