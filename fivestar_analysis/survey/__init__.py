@@ -43,6 +43,7 @@ from fivestar_analysis.survey.scoring import (
 )
 from fivestar_analysis.survey.suppress import suppress_small
 from fivestar_analysis.survey.text import (
+    mask_names,
     open_answers,
     segment,
     text_themes,
@@ -61,7 +62,7 @@ __all__ = [
     "importance_performance",
     "wilson_interval", "weighted_rate", "awareness_rates", "awareness_findings",
     "choice_frequencies",
-    "segment", "open_answers", "top_terms", "text_themes", "theme_examples",
+    "segment", "mask_names", "open_answers", "top_terms", "text_themes", "theme_examples",
     "suppress_small",
     "SurveyResults", "describe_survey",
 ]

@@ -6,8 +6,9 @@ such as 集体经济, 人居环境, 软弱涣散 and 五星支部 whole; stop wo
 by star area; an answer belongs to every theme whose keywords it contains.
 
 Privacy: every answer passes through :func:`fivestar_analysis.privacy.mask_text` again
-before it is used, masks are removed before counting terms, and a term used in fewer than
-k answers never appears (a rare word may be a person's name).
+before it is used, masks are removed before counting terms, a term used in fewer than k
+answers never appears (a rare word may be a person's name), and words jieba tags as
+personal names are masked in examples and left out of the top terms.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import re
 from functools import lru_cache
 
 import jieba
+import jieba.posseg
 import numpy as np
 import pandas as pd
 
@@ -27,8 +29,10 @@ from fivestar_analysis.survey.awareness import weighted_rate
 from fivestar_analysis.survey.config import SurveyConfig, load_survey_config, resource_text
 from fivestar_analysis.survey.suppress import suppress_small
 
-__all__ = ["segment", "open_answers", "top_terms", "text_themes", "theme_examples",
-           "domain_terms", "stop_words"]
+__all__ = ["segment", "mask_names", "open_answers", "top_terms", "text_themes",
+           "theme_examples", "domain_terms", "stop_words"]
+
+NAME_MASK = "[姓名已隐去]"
 
 _MASK_RE = re.compile(r"\[[^\[\]]*已隐去\]")
 _WORD_RE = re.compile(r"[\u4e00-\u9fffA-Za-z]")
@@ -61,6 +65,31 @@ def _tokenizer() -> jieba.Tokenizer:
                     parts[2] if len(parts) > 2 else None)
         tk.suggest_freq(parts[0], tune=True)
     return tk
+
+
+@lru_cache(maxsize=1)
+def _pos_tokenizer() -> jieba.posseg.POSTokenizer:
+    return jieba.posseg.POSTokenizer(_tokenizer())
+
+
+def _is_person_name(word: str) -> bool:
+    tags = list(_pos_tokenizer().cut(word))
+    return len(tags) == 1 and tags[0].flag.startswith("nr")
+
+
+def mask_names(text: str) -> str:
+    """Replace words jieba tags as personal names (``nr``) with a mask.
+
+    A best-effort second line of defence for names typed into open answers (the loader
+    masks phone and ID numbers, which follow fixed patterns; names do not).
+
+    >>> mask_names("找刘德明反映过几次")              # doctest: +SKIP
+    '找[姓名已隐去]反映过几次'
+    """
+    if not isinstance(text, str) or not text:
+        return text
+    return "".join(NAME_MASK if p.flag.startswith("nr") and len(p.word) >= 2 else p.word
+                   for p in _pos_tokenizer().cut(text))
 
 
 def segment(text: str, *, min_length: int = 1, drop_stop_words: bool = False) -> list[str]:
@@ -105,9 +134,9 @@ def top_terms(county: County, config: SurveyConfig | dict | None = None,
     -------
     pandas.DataFrame
         ``item, term, count (answers using the term), n (answers), share, rank``, the
-        ``text.top_n`` most used terms per item. Terms used in fewer than k answers are
-        left out entirely (their text could identify someone), so nothing here is
-        suppressed; the ``suppressed`` column is always False.
+        ``text.top_n`` most used terms per item. Terms used in fewer than k answers and
+        words tagged as personal names are left out entirely (they could identify
+        someone), so nothing here is suppressed; the ``suppressed`` column is always False.
     """
     cfg = load_survey_config(config)
     answers = open_answers(county, item)
@@ -118,7 +147,8 @@ def top_terms(county: County, config: SurveyConfig | dict | None = None,
             for w in set(segment(a, min_length=cfg.min_term_length, drop_stop_words=True)):
                 counts[w] = counts.get(w, 0) + 1
         ranked = sorted(((c, w) for w, c in counts.items() if c >= cfg.k),
-                        key=lambda t: (-t[0], t[1]))[: cfg.top_n]
+                        key=lambda t: (-t[0], t[1]))
+        ranked = [t for t in ranked[: cfg.top_n * 3] if not _is_person_name(t[1])][: cfg.top_n]
         for rank, (c, w) in enumerate(ranked, start=1):
             rows.append({"item": it, "term": w, "count": c, "n": len(g), "share": c / len(g),
                          "rank": rank})
@@ -179,7 +209,9 @@ def theme_examples(county: County, config: SurveyConfig | dict | None = None) ->
     Examples are the answers with the most theme keywords (ties: answers without a mask
     first, then shorter, then alphabetical), skipping near-repeats of an answer already
     taken, at most ``text.examples_per_theme`` per theme. Themes with
-    fewer than k answers give no example.
+    fewer than k answers give no example. Phone and ID numbers are masked
+    (:func:`~fivestar_analysis.privacy.mask_text`) and so are words tagged as personal
+    names (:func:`mask_names`).
 
     Returns
     -------
@@ -204,7 +236,7 @@ def theme_examples(county: County, config: SurveyConfig | dict | None = None) ->
             picked = _diverse(inside["answer"].tolist(), cfg)
             for rank, text in enumerate(picked, start=1):
                 rows.append({"item": it, "theme": theme, "n": len(inside), "example_rank": rank,
-                             "example": mask_text(text)})
+                             "example": mask_names(mask_text(text))})
     out = pd.DataFrame(rows, columns=["item", "theme", "n", "example_rank", "example"])
     out["example_rank"] = out["example_rank"].astype("Int64")
     return suppress_small(out, cfg.k)
