@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable
+from importlib import resources
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -129,62 +130,13 @@ def _drop_down(ws: Worksheet, headers: list[str], header: str, values: list[str]
 
 
 def _instructions(rubric: Rubric) -> list[str]:
-    stars_rural = "、".join(s.zh for s in rubric.kinds["rural"].stars)
-    stars_comm = "、".join(s.zh for s in rubric.kinds["community"].stars)
-    return [
-        "填表说明",
-        "",
-        "一、这个工作簿是一个县（区）数据包的数据部分，共三张表，表名不要改动：",
-        "  台账：每个村（社区）党支部每个年度填一行。同一个支部在不同年度用同一个支部编码。",
-        "  问卷：每位受访者填一行（没有开展问卷调查的，这张表和编码表可以空着）。",
-        "  编码表：问卷表里每一道题（每一列答案）在这里登记一行，说明题目、维度和题型。",
-        "  本说明表不会被读取，可以保留。",
-        "",
-        "二、台账怎么填",
-        "  类型：从下拉列表选“农村”或“社区”。",
-        f"  农村支部填写这五颗星：{stars_rural}；",
-        f"  社区支部填写这五颗星：{stars_comm}。不属于本类型的星留空。",
-        f"  每颗星的状态：年度评定通过的填“{STATUS_AWARDED}”；年初申报争创、年底未评上的填"
-        f"“{STATUS_PLANNED}”；没有申报的留空。评上的星一定也是申报过的。",
-        "  支部过硬星只有在其他四颗星都评上时才能评定，因此它的数量应等于五星支部的数量。",
-        "  村集体经济收入以万元为单位填数字（如 12.5 表示 12.5 万元），不要带“万元”字样；"
-        "农村支部在报告年度必须填写，社区可以空着。",
-        "  人口、户数、党员数、书记年龄填整数；书记星级填 1 到 5；软弱涣散选“是”或“否”。",
-        "  需要的话可以在最后增加其他指标列（如脱贫户数），工具会原样保留。",
-        "",
-        "三、问卷怎么填",
-        "  问卷编号不能重复；支部编码必须是台账里已有的编码；身份从下拉列表选群众、党员或村干部。",
-        "  基本信息之后，每道题占一列，列名就是编码表中的题号（如 S1_1）。",
-        "  满意度、重要性题按 1—5 分填写（5 分最好）；说不清的可以填 9，会按缺失处理。",
-        "  多选题把选中的选项编号用英文分号隔开，如 1;3。开放题直接填写文字。",
-        "  受访者的姓名、电话、身份证号等信息不要录入；即使录入，生成报告时也会被去掉。",
-        "",
-        "四、编码表怎么填",
-        "  item：题号，与问卷表列名一致；text：题目原文；dimension：所属维度（星的英文代码，"
-        "或 overall、awareness、participation、problems、suggestions）；",
-        "  role：题型（satisfaction 满意度、importance 重要性、knowledge 知晓、choice 单选、"
-        "multi 多选、text 开放题）；scale_min、scale_max：量表最小值和最大值（默认 1 和 5）；",
-        "  reverse：反向题（分数越高表示越差）选“是”，其余选“否”；options：选项编码，"
-        "写成“1=知道;0=不知道”。",
-        "",
-        "五、与工作簿放在同一个文件夹里的 county.yaml",
-        "  工作簿旁边还要放一个名为 county.yaml 的文本文件，写明县名和报告年度等信息。"
-        "可以复制下面的例子，再改成本县的内容（用记事本保存为 UTF-8 编码）：",
-        "",
-        "name: 某某县",
-        "code: mouxian",
-        "province: 河南省",
-        "city: 某某市",
-        "year: 2024",
-        "language: zh",
-        "targets:",
-        "  share_3plus: 0.60",
-        "  five_star: 5",
-        "rubric: henan-2022",
-        "",
-        "  code 只能用小写英文字母、数字、下划线和短横线；year 是报告年度；"
-        "targets 是年度目标（三星以上占比、五星支部个数），可以不写。",
-    ]
+    """Lines of the 填表说明 sheet, from ``resources/demo/template-instructions.txt``."""
+    path = resources.files("fivestar_analysis") / "resources" / "demo" / "template-instructions.txt"
+    text = path.read_text(encoding="utf-8").format(
+        stars_rural="、".join(s.zh for s in rubric.kinds["rural"].stars),
+        stars_community="、".join(s.zh for s in rubric.kinds["community"].stars),
+        awarded=STATUS_AWARDED, planned=STATUS_PLANNED)
+    return text.rstrip("\n").split("\n")
 
 
 def write_template(path: str | os.PathLike[str], language: str = "zh") -> Path:
