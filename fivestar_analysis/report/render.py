@@ -1,0 +1,248 @@
+"""Rendering the report: execute the parameterized notebook, export one self-contained HTML.
+
+papermill executes ``notebooks/county_report.ipynb`` with the county's parameters; nbconvert
+turns the executed notebook into HTML without code (the ``basic`` template, which loads
+nothing from the network); the page is wrapped in the project's own template with inline
+CSS and a table of contents. Every output is written to a temporary file in the output
+folder and moved into place only when complete. A failing cell leaves the executed
+notebook (``*.failed.ipynb``) for inspection and no HTML.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as _dt
+import hashlib
+import html
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from fivestar_analysis._version import __version__
+from fivestar_analysis.errors import FivestarError
+
+__all__ = ["render_report", "RenderResult", "ReportFailed", "report_notebook", "fingerprint",
+           "export_html", "atomic_write_bytes"]
+
+FORMATS = ("html", "ipynb", "xlsx")
+
+
+class ReportFailed(FivestarError):
+    """A cell of the report notebook failed; the executed notebook is kept for inspection."""
+
+    def __init__(self, cell_index: int | None, ename: str, evalue: str, notebook: Path | None):
+        self.cell_index, self.ename, self.evalue, self.notebook = cell_index, ename, evalue, notebook
+        where = f"cell {cell_index}" if cell_index is not None else "the notebook"
+        keep = f"; executed notebook kept at {notebook}" if notebook else ""
+        super().__init__(f"report failed in {where}: {ename}: {evalue}{keep}")
+
+
+@dataclass
+class RenderResult:
+    html: Path | None
+    ipynb: Path | None
+    xlsx: Path | None
+    seconds: float
+    fingerprint: str
+    skipped: bool = False
+    outputs: dict[str, Path] = field(default_factory=dict)
+
+
+def report_notebook() -> Path:
+    """The report notebook: ``notebooks/county_report.ipynb`` of the project checkout."""
+    path = Path(__file__).resolve().parents[2] / "notebooks" / "county_report.ipynb"
+    if not path.is_file():
+        raise FivestarError(
+            f"report notebook not found at {path}; install the project from its checkout "
+            "(pip install -e .) so the notebooks travel with the package")
+    return path
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file in the same folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def fingerprint(files: dict[str, str], parameters: dict[str, Any]) -> str:
+    """A short hash of the input files' hashes, the parameters and the tool version."""
+    payload = json.dumps({"files": files, "parameters": parameters, "version": __version__},
+                         sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+
+
+# -- HTML -------------------------------------------------------------------------------
+
+_HEADING = re.compile(r"<h([23])(?P<attrs>[^>]*)>(?P<body>.*?)</h\1>", re.S)
+_ID = re.compile(r'id="([^"]+)"')
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def _table_of_contents(body: str) -> tuple[str, list[dict[str, Any]]]:
+    """Give every h2/h3 an id and list them for the table of contents."""
+    entries: list[dict[str, Any]] = []
+    counter = 0
+
+    def visit(m: re.Match) -> str:
+        nonlocal counter
+        level, attrs, inner = int(m.group(1)), m.group("attrs"), m.group("body")
+        text = html.unescape(_TAGS.sub("", inner)).replace("¶", "").strip()
+        found = _ID.search(attrs)
+        if found:
+            anchor = found.group(1)
+        else:
+            counter += 1
+            anchor = f"sec-{counter}"
+            attrs = f'{attrs} id="{anchor}"'
+        entries.append({"level": level, "text": text, "anchor": anchor})
+        return f"<h{level}{attrs}>{inner}</h{level}>"
+
+    return _HEADING.sub(visit, body), entries
+
+
+def _strip_for_export(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop what a reader should not see: warnings on stderr, parameter cells."""
+    nb = copy.deepcopy(nb)
+    cells = []
+    for cell in nb.cells:
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if tags & {"parameters", "injected-parameters", "remove_cell"}:
+            continue
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.get("outputs", [])
+                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+        cells.append(cell)
+    nb.cells = cells
+    return nb
+
+
+def export_html(nb: nbformat.NotebookNode, title: str, language: str = "zh") -> str:
+    """Code-free, self-contained HTML of an executed notebook."""
+    from jinja2 import Environment
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="basic")
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    exporter.anchor_link_text = ""
+    body, _ = exporter.from_notebook_node(_strip_for_export(nb))
+    body, toc = _table_of_contents(body)
+    folder = resources.files("fivestar_analysis") / "resources" / "report"
+    env = Environment(autoescape=False, trim_blocks=True, lstrip_blocks=True)
+    page = env.from_string((folder / "page.html.j2").read_text(encoding="utf-8"))
+    css = (folder / "report.css").read_text(encoding="utf-8")
+    return page.render(title=title, body=body, toc=toc, css=css,
+                       language="en" if language == "en" else "zh-CN",
+                       toc_title="Contents" if language == "en" else "目录")
+
+
+# -- the whole job ----------------------------------------------------------------------
+
+def _stem(code: str, year: int, language: str) -> str:
+    return f"{code}-{year}" + ("-en" if language == "en" else "")
+
+
+def render_report(
+    data_dir: str | Path,
+    out_dir: str | Path = "reports",
+    *,
+    language: str | None = None,
+    year: int | None = None,
+    formats: tuple[str, ...] = ("html", "ipynb"),
+    timeout: float | None = None,
+    force: bool = True,
+    kernel_name: str = "python3",
+) -> RenderResult:
+    """Validate a package, execute the report notebook and write the requested outputs.
+
+    Raises :class:`~fivestar_analysis.errors.PackageInvalid` for bad data (before any
+    notebook runs) and :class:`ReportFailed` when a cell fails.
+    """
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    from fivestar_analysis.loader import load_county
+
+    start = time.perf_counter()
+    unknown = set(formats) - set(FORMATS)
+    if unknown:
+        raise FivestarError(f"unknown format(s) {sorted(unknown)}; choose from {FORMATS}")
+    data_dir = Path(data_dir).resolve()
+    county = load_county(data_dir)
+    language = language or county.meta.language
+    year = year or county.meta.year
+    if year not in county.years:
+        raise FivestarError(f"year {year} is not in the ledger ({county.years})")
+    out_dir = Path(out_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = _stem(county.meta.code, year, language)
+    params = {"data_dir": str(data_dir), "year": int(year), "language": language}
+    fp = fingerprint(county.meta.files, params)
+    targets = {fmt: out_dir / f"{stem}.{fmt}" for fmt in formats}
+    stamp = out_dir / f".{stem}.fingerprint"
+    if not force and all(p.exists() for p in targets.values()) and stamp.exists() \
+            and stamp.read_text(encoding="utf-8").strip() == fp:
+        return RenderResult(targets.get("html"), targets.get("ipynb"), targets.get("xlsx"),
+                            time.perf_counter() - start, fp, skipped=True, outputs=targets)
+
+    work = Path(tempfile.mkdtemp(prefix=f".{stem}.", dir=out_dir))
+    try:
+        executed = work / f"{stem}.ipynb"
+        xlsx_tmp = work / f"{stem}.xlsx" if "xlsx" in formats else None
+        parameters = dict(params, fingerprint=fp,
+                          xlsx_path=str(xlsx_tmp) if xlsx_tmp else None,
+                          generated=_dt.date.today().isoformat())
+        notebook = report_notebook()
+        try:
+            pm.execute_notebook(
+                str(notebook), str(executed), parameters=parameters, kernel_name=kernel_name,
+                progress_bar=False, log_output=False, cwd=str(notebook.parent),
+                execution_timeout=timeout, request_save_on_cell_execute=False,
+            )
+        except PapermillExecutionError as exc:
+            kept = out_dir / f"{stem}.failed.ipynb"
+            if executed.exists():
+                shutil.copyfile(executed, kept)
+            raise ReportFailed(exc.cell_index, exc.ename, exc.evalue,
+                               kept if kept.exists() else None) from None
+        nb = nbformat.read(executed, as_version=4)
+        title = nb.metadata.get("fivestar", {}).get("title") or f"{county.meta.name} {year}"
+        written: dict[str, Path] = {}
+        # build everything first, then move into place: no half-written set of outputs
+        payloads: dict[str, bytes] = {}
+        if "html" in formats:
+            payloads["html"] = export_html(nb, title, language).encode("utf-8")
+        if "ipynb" in formats:
+            payloads["ipynb"] = executed.read_bytes()
+        if "xlsx" in formats:
+            if xlsx_tmp is None or not xlsx_tmp.exists():
+                raise ReportFailed(None, "MissingOutput", "the notebook wrote no workbook", None)
+            payloads["xlsx"] = xlsx_tmp.read_bytes()
+        for fmt, data in payloads.items():
+            written[fmt] = atomic_write_bytes(targets[fmt], data)
+        atomic_write_bytes(stamp, fp.encode("utf-8"))
+        (out_dir / f"{stem}.failed.ipynb").unlink(missing_ok=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return RenderResult(written.get("html"), written.get("ipynb"), written.get("xlsx"),
+                        time.perf_counter() - start, fp, outputs=written)
