@@ -94,7 +94,7 @@ def _places(rng: np.random.Generator, n_townships: int, n_villages: int,
     stems = _pick_names(rng, nm["township_first"], nm["township_second"], n_townships, "township")
     suffix = np.where(rng.random(n_rural) < 0.7, "镇", "乡").tolist() + ["街道"] * n_sub
     # Villages mostly in 镇/乡, a few in 街道; communities only in 街道. Uneven sizes.
-    weight = rng.gamma(4.0, size=n_townships) * np.r_[np.ones(n_rural), np.full(n_sub, 0.25)]
+    weight = rng.gamma(8.0, size=n_townships) * np.r_[np.ones(n_rural), np.full(n_sub, 0.25)]
     v_town = np.sort(rng.choice(n_townships, size=n_villages, p=weight / weight.sum()))
     c_town = np.sort(rng.choice(np.arange(n_rural, n_townships), size=n_communities))
     n_family = n_villages // 4  # a quarter are named after a family: 范家岗村

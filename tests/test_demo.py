@@ -116,7 +116,8 @@ def test_scale_and_identifiers(pkg: DemoPackage, ledger: pd.DataFrame) -> None:
     assert ledger["支部编码"].str.fullmatch(r"DM-\d{4}").all()
     assert not ledger.duplicated(["支部编码", "年度"]).any()
     # A branch keeps its code, name, township and kind across the years.
-    assert (ledger.groupby("支部编码")[["支部名称", "乡镇（街道）", "类型"]].nunique() == 1).all().all()
+    stable = ledger.groupby("支部编码")[["支部名称", "乡镇（街道）", "类型"]].nunique()
+    assert (stable == 1).all().all()
     assert ledger.drop_duplicates("支部编码")["支部名称"].is_unique
     community_towns = ledger.loc[ledger["类型"] == "社区", "乡镇（街道）"]
     assert community_towns.str.endswith("街道").all()
