@@ -238,3 +238,10 @@ def test_describe_survey(results, county):
     assert [f.kind for f in results.findings] == ["low_awareness"]
     with pytest.raises(Exception):
         results.k = 3  # frozen
+
+
+def test_ipa_county_crosshair_is_shared_by_groups(county):
+    ipa = importance_performance(county, crosshair="county_grand_mean")
+    assert ipa["importance_cut"].nunique() == 1 and ipa["satisfaction_cut"].nunique() == 1
+    allp = ipa[ipa["group"] == "all"]
+    assert ipa["importance_cut"].iloc[0] == pytest.approx(allp["importance"].mean())

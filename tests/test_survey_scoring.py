@@ -157,3 +157,38 @@ def test_no_survey_is_refused():
                            "status": "none"}])
     with pytest.raises(ValueError, match="no survey"):
         score_respondents(County.from_frames(branches, stars))
+
+
+def test_dont_know_rules_for_choice_items():
+    cb = [
+        # 不知道 is a real answer to a yes/no-style choice question
+        {"item": "c1", "dimension": "awareness", "role": "choice",
+         "options": {1: "知道", 2: "不知道"}},
+        # 说不清 marks a non-answer wherever it sits
+        {"item": "c2", "dimension": "problems", "role": "choice",
+         "options": {1: "道路", 2: "说不清", 3: "治安"}},
+        # a labelled code off a Likert scale is a non-answer whatever the label says
+        {"item": "s1", "dimension": "industry", "role": "satisfaction",
+         "options": {**SAT, 7: "不适合回答"}},
+    ]
+    rows = [{"c1": 2.0, "c2": 2.0, "s1": 7.0}, {"c1": 1.0, "c2": 3.0, "s1": 4.0}] * 3
+    county = tiny_county(rows, cb)
+    clean = clean_items(county)
+    assert clean["c1"].tolist() == [2.0, 1.0] * 3
+    assert clean["c2"].isna().tolist() == [True, False] * 3
+    q = item_quality(county).set_index("item")
+    assert q.loc["c2", "n_dont_know"] == 3 and q.loc["s1", "n_dont_know"] == 3
+    assert q.loc["s1", "n_out_of_scale"] == 0
+
+
+def test_multi_item_quality_and_frequencies_without_options():
+    from fivestar_analysis.survey import choice_frequencies
+    cb = [{"item": "m", "dimension": "problems", "role": "multi"}]
+    rows = [{"m": "1;2"}, {"m": "2"}, {"m": np.nan}, {"m": "3;2"}, {"m": "2;1"}, {"m": "x"}]
+    county = tiny_county(rows, cb)
+    q = item_quality(county, {"privacy": {"k": 1}}).set_index("item")
+    assert q.loc["m", ["n_valid", "n_blank", "n_out_of_scale"]].tolist() == [4, 1, 1]
+    fr = choice_frequencies(county, by_group=False, config={"privacy": {"k": 1}})
+    fr = fr.set_index("option")
+    assert fr["n"].eq(4).all() and sorted(fr.index) == [1, 2, 3]
+    assert fr.loc[2, "share"] == pytest.approx(1.0) and fr.loc[1, "share"] == pytest.approx(0.5)

@@ -31,16 +31,14 @@ def _indicator_matrix(values: pd.Series, role: str, options: dict[int, str],
         parsed = values.map(parse_multi)
         known = set(options)
         if not codes:  # no options in the codebook: take the codes that occur
-            codes = sorted({c for p in parsed.dropna() for c in p if c >= 0})
+            codes = sorted({c for p in parsed if isinstance(p, list) for c in p if c >= 0})
             known = set(codes)
-        mat = pd.DataFrame(np.nan, index=values.index, columns=codes)
-        for i, p in parsed.items():
-            if p is None or (known and any(c not in known for c in p)):
-                continue
-            mat.loc[i] = [1.0 if c in p else 0.0 for c in codes]
-        # an answer holding only don't-know codes is not a valid answer
-        only_dk = parsed.map(lambda p: bool(p) and all(c not in codes for c in p))
-        mat.loc[only_dk.fillna(False).astype(bool)] = np.nan
+        answered = parsed.map(lambda p: isinstance(p, list) and (not known or set(p) <= known)
+                              and any(c in codes for c in p))  # only don't-know: no answer
+        sets = parsed.map(lambda p: set(p) if isinstance(p, list) else set())
+        mat = pd.DataFrame({c: sets.map(lambda s, c=c: c in s).astype("float64") for c in codes},
+                           index=values.index)
+        mat.loc[~answered.astype(bool)] = np.nan
         return mat
     x = values.astype("float64")
     if not codes:

@@ -120,9 +120,9 @@ def _check(cfg: SurveyConfig) -> None:
         if not q.get("zh") or not q.get("en"):
             raise ValueError(f"ipa quadrant {key!r} needs zh and en labels")
     ch = cfg.ipa_crosshair
-    if not (ch in ("grand_mean", "scale_midpoint")
+    if not (ch in ("grand_mean", "county_grand_mean", "scale_midpoint")
             or (isinstance(ch, Mapping) and {"importance", "satisfaction"} <= set(ch))):
-        raise ValueError("ipa.crosshair must be grand_mean, scale_midpoint or "
+        raise ValueError("ipa.crosshair must be grand_mean, county_grand_mean, scale_midpoint or "
                          "{importance: x, satisfaction: y}")
     for group, t in cfg.awareness_thresholds.items():
         if not 0 < t <= 1:

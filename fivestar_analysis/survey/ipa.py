@@ -76,7 +76,8 @@ def importance_performance(
         Survey settings or overrides (``ipa.crosshair``, ``ipa.quadrants``, ``privacy.k``).
     crosshair
         Overrides the setting: ``"grand_mean"`` (mean of the panel's dimension means:
-        each panel has its own crosshair), ``"scale_midpoint"`` or
+        each panel has its own crosshair), ``"county_grand_mean"`` (every panel uses the
+        county panel's crosshair), ``"scale_midpoint"`` or
         ``{"importance": x, "satisfaction": y}``.
     language
         Language of ``quadrant_label``; defaults to the county's report language.
@@ -107,6 +108,7 @@ def importance_performance(
     if by_group:
         panels += [(g, imp[imp["group"] == g], sat[sat["group"] == g]) for g in GROUPS]
     parts = []
+    county_cuts = None
     for name, gi, gs in panels:
         mi, ms = _means(gi, dims), _means(gs, dims)
         panel = pd.DataFrame({
@@ -116,7 +118,11 @@ def importance_performance(
             "satisfaction": ms.loc[dims, "mean"].to_numpy(),
         })
         panel = suppress_small(panel, cfg.k, count_columns=("n_importance", "n_satisfaction"))
-        ci, cs = _cuts(panel, cross, scale_mid)
+        if cross == "county_grand_mean":
+            ci, cs = county_cuts or _cuts(panel, "grand_mean", scale_mid)
+            county_cuts = (ci, cs)
+        else:
+            ci, cs = _cuts(panel, cross, scale_mid)
         panel["gap"] = panel["importance"] - panel["satisfaction"]
         panel["importance_cut"] = ci
         panel["satisfaction_cut"] = cs

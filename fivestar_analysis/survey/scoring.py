@@ -6,9 +6,11 @@ Rules
   ``[scale_min, scale_max]`` for satisfaction/importance items, 0 or 1 for knowledge items,
   one of the codebook's options for choice items (any whole number on the scale when a
   choice item has no options).
-* An invalid code is *don't know* when it is one of ``scoring.dont_know_codes`` or its value
-  label contains one of ``scoring.dont_know_words`` (e.g. ``9=说不清``); every other invalid
-  code is *out of scale*. Both become missing and are counted by :func:`item_quality`.
+* An invalid code is *don't know* when it is one of ``scoring.dont_know_codes``, when its
+  value label contains one of ``scoring.dont_know_words`` (e.g. ``9=说不清``), or when it
+  is a labelled code off the scale of a satisfaction, importance or knowledge item; every
+  other invalid code is *out of scale*. Both become missing and are counted by
+  :func:`item_quality`.
 * Reverse-coded satisfaction/importance items are flipped: ``scale_min + scale_max - x``.
 * A respondent's dimension score is the mean of the dimension's valid items when at least
   ``min_share_answered`` of them are valid; the 0-100 index is the mean of the item indices
@@ -82,6 +84,9 @@ def _classify(x: pd.Series, spec: pd.Series, cfg: SurveyConfig) -> dict[str, np.
     dk_codes = set(cfg.dont_know_codes) | {
         float(c) for c, t in spec["options"].items() if _is_dont_know_label(t, cfg)
     }
+    if spec["role"] != "choice":  # a labelled code off a Likert or 0/1 scale is a non-answer
+        dk_codes |= {float(c) for c in spec["options"]
+                     if not spec["scale_min"] <= c <= spec["scale_max"]}
     dont_know = ~blank & ~valid & np.isin(v, np.asarray(sorted(dk_codes), dtype="float64"))
     return {"blank": blank, "valid": valid, "dont_know": dont_know,
             "out_of_scale": ~blank & ~valid & ~dont_know}
@@ -135,9 +140,9 @@ def item_quality(county: County, config: SurveyConfig | dict | None = None) -> p
         elif spec["role"] == "multi":
             parsed = col.map(parse_multi)
             known = set(spec["options"])
-            blank = int(parsed.isna().sum())
-            bad = int(sum(1 for p in parsed.dropna()
-                          if known and any(c not in known for c in p)))
+            blank = int(sum(not isinstance(p, list) for p in parsed))
+            bad = int(sum(1 for p in parsed if isinstance(p, list)
+                          and any(c not in known if known else c < 0 for c in p)))
             counts = {"blank": blank, "valid": n - blank - bad, "dont_know": 0,
                       "out_of_scale": bad}
         else:
