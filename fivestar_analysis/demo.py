@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from fivestar_analysis.errors import FivestarError
 from fivestar_analysis.rubric import Rubric, load_rubric
 from fivestar_analysis.template import (
     CODEBOOK_HEADERS,
@@ -37,7 +38,7 @@ from fivestar_analysis.template import (
     write_atomically,
 )
 
-__all__ = ["DemoPackage", "generate_demo", "write_demo_package"]
+__all__ = ["DemoPackage", "DemoFolderTaken", "generate_demo", "write_demo_package"]
 
 _KIND_ZH = {"rural": "农村", "community": "社区"}
 _AWARDED_WORDS = [STATUS_AWARDED, "评定", "✓"]  # what clerks write for an awarded star
@@ -48,6 +49,10 @@ _PLANNED_WORDS = [STATUS_PLANNED, "申报", "争创"]
 def _resource(name: str) -> dict[str, Any]:
     path = resources.files("fivestar_analysis") / "resources" / "demo" / f"{name}.yaml"
     return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+class DemoFolderTaken(FivestarError, FileExistsError):
+    """The output folder holds data files the demo would not replace (two sources per table)."""
 
 
 @dataclass(frozen=True)
@@ -445,6 +450,15 @@ def generate_demo(seed: int = 2024, *, n_townships: int = 20, n_villages: int = 
     return DemoPackage(county_yaml=meta, ledger=ledger, survey=survey, codebook=codebook)
 
 
+def _clashing_files(folder: Path, fmt: str) -> list[str]:
+    """Data files in ``folder`` that the package written in ``fmt`` would not replace."""
+    tables = ("ledger", "survey", "codebook")
+    ours = {f"{t}.csv" for t in tables} if fmt == "csv" else {"county.xlsx"}
+    return sorted(p.name for p in folder.iterdir() if p.is_file() and p.name not in ours
+                  and not p.name.startswith(("~$", "."))
+                  and (p.suffix.lower() == ".xlsx" or p.stem.lower() in tables))
+
+
 def write_demo_package(out_dir: str | os.PathLike[str], seed: int = 2024, *, fmt: str = "csv",
                        **kwargs: Any) -> Path:
     """Generate the demo county and write it as a county data package.
@@ -453,7 +467,9 @@ def write_demo_package(out_dir: str | os.PathLike[str], seed: int = 2024, *, fmt
     ----------
     out_dir
         Folder to write into; created if needed. ``county.yaml`` and the data files are
-        overwritten; no other file in the folder is touched.
+        overwritten; no other file in the folder is touched. A folder that already holds
+        other ledger, survey, codebook or workbook files (e.g. the other format) is refused
+        with :class:`DemoFolderTaken`, since the package would have two sources per table.
     seed
         Seed of the generator; the same seed writes byte-identical CSV files.
     fmt
@@ -472,6 +488,12 @@ def write_demo_package(out_dir: str | os.PathLike[str], seed: int = 2024, *, fmt
         raise ValueError(f"fmt must be 'csv' or 'xlsx', not {fmt!r}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    clash = _clashing_files(out, fmt)
+    if clash:  # the loader would find two sources for a table
+        raise DemoFolderTaken(
+            f"{out} 中已有 {'、'.join(clash)}，数据包的每张表只能有一个来源；请换一个空文件夹，"
+            f"或先移走这些文件。(The folder already holds {', '.join(clash)}; a package keeps "
+            "one source per table: use an empty folder or move those files away.)")
     pkg = generate_demo(seed, **kwargs)
     text = yaml.safe_dump(pkg.county_yaml, allow_unicode=True, sort_keys=False)
     write_atomically(out / "county.yaml", lambda p: p.write_text(text, encoding="utf-8"))

@@ -89,6 +89,15 @@ def test_writing_keeps_other_files_and_leaves_no_temp_files(tmp_path: Path) -> N
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
 
 
+def test_a_folder_holding_the_other_format_is_refused(tmp_path: Path) -> None:
+    write_demo_package(tmp_path, seed=3, **SMALL)
+    write_demo_package(tmp_path, seed=4, **SMALL)  # same format: overwritten in place
+    with pytest.raises(FileExistsError, match="ledger.csv") as caught:
+        write_demo_package(tmp_path, seed=3, fmt="xlsx", **SMALL)
+    assert not (tmp_path / "county.xlsx").exists()
+    assert isinstance(caught.value, fivestar_analysis.FivestarError)  # the CLI's clean message
+
+
 def test_xlsx_package_has_the_three_sheets(tmp_path: Path) -> None:
     openpyxl = pytest.importorskip("openpyxl")
     out = write_demo_package(tmp_path / "x", seed=5, fmt="xlsx", **SMALL)
