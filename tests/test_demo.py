@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import fivestar_analysis
 from fivestar_analysis.demo import DemoPackage, generate_demo, write_demo_package
@@ -219,6 +221,30 @@ def test_a_few_five_star_branches_and_a_silver_one(ledger: pd.DataFrame, last) -
     wide = (ledger["level"] == 5).groupby([ledger["支部编码"], ledger["年度"]]).any().unstack()
     silver = wide.iloc[:, -3:].all(axis=1).sum()
     assert 1 <= silver < five
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), strength=st.floats(-1.5, 1.5),
+       n_villages=st.integers(0, 60), n_communities=st.integers(0, 12))
+def test_rules_hold_for_any_seed_and_strength(seed: int, strength: float, n_villages: int,
+                                              n_communities: int) -> None:
+    if n_villages + n_communities == 0:
+        n_villages = 1
+    pkg = generate_demo(seed, strength=strength, n_townships=6, n_villages=n_villages,
+                        n_communities=n_communities, n_respondents=120)
+    led = pkg.ledger
+    awarded = led[ALL_STARS].isin(AWARDED)
+    level = awarded.sum(axis=1)
+    assert (awarded["支部过硬星"] == (level == 5)).all()  # capstone crowns a full set only
+    assert led[ALL_STARS].isin(AWARDED | PLANNED | {""}).all().all()
+    other = np.where((led["类型"] == "农村").to_numpy()[:, None],
+                     led[COMMUNITY_ONLY].ne("").to_numpy(),
+                     led[["产业兴旺星", "生态宜居星", "文明幸福星"]].ne("").to_numpy())
+    assert not other.any()  # no star of the other kind
+    assert not led.duplicated(["支部编码", "年度"]).any()
+    assert (led["村集体经济收入（万元）"].dropna() >= 0).all()
+    assert set(pkg.survey["支部编码"]) <= set(led["支部编码"])
+    assert list(pkg.survey.columns[8:]) == pkg.codebook["item"].tolist()
 
 
 # -- indicators ------------------------------------------------------------------------------
