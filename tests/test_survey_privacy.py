@@ -6,7 +6,6 @@ import re
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from fivestar_analysis.survey import (
     SurveyResults,

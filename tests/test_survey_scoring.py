@@ -42,7 +42,8 @@ def tiny_county(rows: list[dict], codebook: list[dict]) -> County:
 
 
 CB = [
-    {"item": "a1", "dimension": "industry", "role": "satisfaction", "options": {**SAT, 9: "说不清"}},
+    {"item": "a1", "dimension": "industry", "role": "satisfaction",
+     "options": {**SAT, 9: "说不清"}},
     {"item": "a2", "dimension": "industry", "role": "satisfaction", "options": {}},
     {"item": "a3", "dimension": "industry", "role": "satisfaction", "reverse": True,
      "options": {}},

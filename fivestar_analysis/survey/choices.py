@@ -86,7 +86,8 @@ def choice_frequencies(
         values = frame[spec.item] if spec.role == "multi" else clean[spec.item]
         mat = _indicator_matrix(values, spec.role, spec.options, cfg)
         for group in ["all", *GROUPS] if by_group else ["all"]:
-            mask = np.ones(len(mat), bool) if group == "all" else (frame["group"] == group).to_numpy()
+            mask = (np.ones(len(mat), bool) if group == "all"
+                    else (frame["group"] == group).to_numpy())
             for code in mat.columns:
                 r = weighted_rate(mat[code].to_numpy()[mask], weights[mask], cfg.confidence)
                 rows.append({"item": spec.item, "dimension": spec.dimension, "role": spec.role,

@@ -113,7 +113,8 @@ def importance_performance(
         mi, ms = _means(gi, dims), _means(gs, dims)
         panel = pd.DataFrame({
             "group": name, "dimension": dims,
-            "n_importance": mi.loc[dims, "n"].to_numpy(), "importance": mi.loc[dims, "mean"].to_numpy(),
+            "n_importance": mi.loc[dims, "n"].to_numpy(),
+            "importance": mi.loc[dims, "mean"].to_numpy(),
             "n_satisfaction": ms.loc[dims, "n"].to_numpy(),
             "satisfaction": ms.loc[dims, "mean"].to_numpy(),
         })
