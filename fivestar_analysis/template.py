@@ -194,5 +194,9 @@ def write_template(path: str | os.PathLike[str], language: str = "zh") -> Path:
     notes.column_dimensions["A"].width = 110
     for row in notes.iter_rows():
         row[0].alignment = Alignment(wrap_text=True, vertical="top")
+    wb.move_sheet(notes, offset=-(len(wb.sheetnames) - 1))  # the clerk reads it first
+    for ws in wb.worksheets:  # one selected tab, or Excel opens the sheets grouped
+        ws.sheet_view.tabSelected = ws is notes
+    wb.active = 0
 
     return write_atomically(path, lambda tmp: wb.save(tmp))

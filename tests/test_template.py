@@ -47,7 +47,9 @@ def _lists(ws) -> dict[str, list[str]]:
 
 
 def test_sheets_and_headers(wb: openpyxl.Workbook) -> None:
-    assert wb.sheetnames == ["台账", "问卷", "编码表", "填表说明"]
+    assert wb.sheetnames == ["填表说明", "台账", "问卷", "编码表"]
+    assert wb.active.title == "填表说明"
+    assert [ws.sheet_view.tabSelected for ws in wb.worksheets] == [True, False, False, False]
     assert _header(wb["台账"]) == ledger_headers()
     assert _header(wb["问卷"]) == SURVEY_BASE_HEADERS
     assert _header(wb["编码表"]) == CODEBOOK_HEADERS
