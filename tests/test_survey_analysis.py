@@ -245,3 +245,15 @@ def test_ipa_county_crosshair_is_shared_by_groups(county):
     assert ipa["importance_cut"].nunique() == 1 and ipa["satisfaction_cut"].nunique() == 1
     allp = ipa[ipa["group"] == "all"]
     assert ipa["importance_cut"].iloc[0] == pytest.approx(allp["importance"].mean())
+
+
+def test_describe_survey_on_a_minimal_questionnaire():
+    from test_survey_scoring import CB, tiny_county
+    rows = [{"a1": float(i % 5 + 1), "a2": float(i * 2 % 5 + 1), "a3": 3.0,
+             "e1": float(i * 3 % 5 + 1)} for i in range(12)]
+    res = describe_survey(tiny_county(rows, CB))
+    assert not res.estimates.empty and not res.reliability.empty
+    for name in ("ipa", "awareness", "choices", "terms", "themes", "examples", "choice_tests"):
+        table = getattr(res, name)
+        assert table.empty and "suppressed" in table.columns, name
+    assert res.findings == []

@@ -6,7 +6,8 @@ test and the rank-biserial correlation for each pair. Choice and knowledge items
 cross-tabulated against the groups: Pearson's chi-square (no continuity correction),
 Cramér's V, and a warning flag when any expected count is below 5.
 
-Rank tests use the respondents unweighted. Subgroups with fewer than k respondents are
+Both tests count respondents unweighted (survey weights enter the estimates, not these
+tests). Subgroups with fewer than k respondents are
 left out of a test (and counted in ``groups_excluded``) so no result rests on them.
 """
 
