@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fivestar_analysis.county import County
 from fivestar_analysis.survey import (
@@ -193,3 +195,18 @@ def test_multi_item_quality_and_frequencies_without_options():
     fr = fr.set_index("option")
     assert fr["n"].eq(4).all() and sorted(fr.index) == [1, 2, 3]
     assert fr.loc[2, "share"] == pytest.approx(1.0) and fr.loc[1, "share"] == pytest.approx(0.5)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(*[st.sampled_from([1.0, 2.0, 3.0, 4.0, 5.0, 9.0, 0.0, np.nan])] * 4),
+                min_size=1, max_size=15),
+       st.sampled_from([0.25, 0.5, 1.0]))
+def test_scores_stay_on_the_scale(answers, share):
+    rows = [dict(zip(["a1", "a2", "a3", "e1"], a)) for a in answers]
+    s = score_respondents(tiny_county(rows, CB), min_share_answered=share)
+    ok = s.dropna(subset=["score"])
+    assert ok["score"].between(1, 5).all() and ok["index"].between(0, 100).all()
+    assert (s["n_answered"] <= s["n_items"]).all()
+    per_dim = s[s["dimension"] != "composite"]
+    enough = (per_dim["n_answered"] >= share * per_dim["n_items"]) & (per_dim["n_answered"] > 0)
+    assert (per_dim["score"].notna() == enough).all()

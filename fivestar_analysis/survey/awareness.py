@@ -1,7 +1,8 @@
 """Awareness (知晓率) and participation (参与率) rates with Wilson intervals.
 
-Awareness items are the knowledge items (0/1, 1 = knows); participation items are the
-items of the ``participation`` dimension (choice, 1 = took part). Rates are weighted when
+Awareness items are the knowledge items (0/1, 1 = knows) outside the ``participation``
+dimension; participation items are the choice or knowledge items of that dimension
+(1 = took part). Rates are weighted when
 the survey is weighted, and then the Wilson interval uses Kish's effective n.
 """
 
@@ -65,7 +66,7 @@ def awareness_rates(county: County, config: SurveyConfig | dict | None = None) -
     frame = respondent_frame(county)
     clean = clean_items(county, cfg)
     specs = [("awareness", r.item, cfg.knows_code) for r in cb.itertuples()
-             if r.role == "knowledge"]
+             if r.role == "knowledge" and r.dimension != "participation"]
     specs += [("participation", r.item, cfg.participated_code) for r in cb.itertuples()
               if r.dimension == "participation" and r.role in ("choice", "knowledge")]
     rows = []
