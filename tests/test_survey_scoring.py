@@ -133,7 +133,8 @@ def test_value_labels_table(county):
 
 
 @pytest.mark.parametrize("raw, expected", [
-    ("1;3", [1, 3]), ("2", [2]), ("1；4", [1, 4]), ("1,2", [1, 2]), (np.nan, None),
+    ("1;3", [1, 3]), ("2", [2]), ("1；4", [1, 4]), ("1,2", [1, 2]), ("1、3 4", [1, 3, 4]),
+    (2.0, [2]), (np.nan, None),
     ("", None), (None, None), ("1;x", [1, -1]), ("3.0", [3]),
 ])
 def test_parse_multi(raw, expected):

@@ -19,6 +19,7 @@ Rules
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -43,6 +44,7 @@ __all__ = [
 COMPOSITE = "composite"
 NUMERIC_ROLES = ("satisfaction", "importance", "knowledge", "choice")
 _NON_STAR_DIMENSIONS = ("overall", "awareness", "participation", "problems", "suggestions")
+_MULTI_SPLIT = re.compile(r"[;；,，、/|\s]+")
 
 
 def value_labels(county: County) -> pd.DataFrame:
@@ -100,11 +102,11 @@ def parse_multi(value: object) -> list[int] | None:
     """
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return None
-    text = str(value).replace("；", ";").replace(",", ";").replace("，", ";").strip()
+    text = str(value).strip()
     if not text:
         return None
     codes = []
-    for part in text.split(";"):
+    for part in _MULTI_SPLIT.split(text):
         part = part.strip()
         if not part:
             continue
