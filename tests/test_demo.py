@@ -253,7 +253,7 @@ def test_collective_income_is_skewed_and_tied_to_level(last: pd.DataFrame) -> No
     income = rural["村集体经济收入（万元）"]
     assert (income >= 0).all() and (income == 0).sum() >= 1
     assert income.mean() > income.median()
-    assert 0.01 <= (income < 5).mean() <= 0.10  # a handful of shell villages
+    assert 0.05 <= (income < 5).mean() <= 0.25  # shell and weak villages: the weak link
     assert 1 <= (income >= 100).sum() <= 0.08 * len(income)
     assert income.corr(rural["level"], method="spearman") > 0.3
     industry = rural["产业兴旺星"].isin(AWARDED)

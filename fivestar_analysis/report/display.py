@@ -1,0 +1,146 @@
+"""Presenting tables and charts in the report: labels, number formats, method notes.
+
+Tables are shown with Chinese (or English) headers and values from the label map,
+shares as percentages, p-values as reports print them, suppressed cells marked, and a
+note under each table saying the method and n.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+from fivestar_analysis.labels import label
+from fivestar_analysis.report.narrative import format_p
+
+__all__ = ["format_table", "table_html", "chart_png", "chart_html", "markdown_html"]
+
+log = logging.getLogger(__name__)
+
+#: columns whose values are keys with display labels
+LABELLED = {"star", "kind", "group", "tier", "dimension", "honour", "subgroup", "theme",
+            "quadrant", "measure", "severity", "scope", "reason", "nearest_star", "by",
+            "mentoring_rule", "target_name", "method", "effect_size_name", "group_a", "group_b",
+            "branch_kind", "basis", "weak_lax"}
+PERCENT_HINTS = ("share", "rate", "progress")
+P_COLUMNS = {"p_value", "p_adj", "p_raw"}
+ESTIMATE_COLUMNS = {"estimate", "ci_low", "ci_high", "sd"}
+
+
+def _is_percent(col: str) -> bool:
+    c = col.lower()
+    return not c.startswith("n_") and any(h in c for h in PERCENT_HINTS)
+
+
+def format_table(df: pd.DataFrame, *, language: str = "zh", rubric: Any = None,
+                 percent: list[str] | None = None, decimals: dict[str, int] | None = None,
+                 columns: list[str] | None = None) -> pd.DataFrame:
+    """A display copy of ``df``: formatted strings, labelled values and headers.
+
+    Rows flagged ``suppressed`` show their estimates as "样本过少" / "suppressed".
+    """
+    out = df.copy() if columns is None else df[[c for c in columns if c in df.columns]].copy()
+    decimals = decimals or {}
+    percent = set(percent or [c for c in out.columns if _is_percent(str(c))])
+    suppressed = df["suppressed"].fillna(False).astype(bool) if "suppressed" in df.columns else None
+    shown: dict[str, pd.Series] = {}
+    for col in out.columns:
+        s = out[col]
+        if col in P_COLUMNS:
+            shown[col] = s.map(format_p)
+        elif col in percent:
+            d = decimals.get(col, 1)
+            shown[col] = s.map(lambda v, d=d: "—" if pd.isna(v) else f"{100 * float(v):.{d}f}%")
+        elif col in LABELLED:
+            shown[col] = s.map(lambda v: "—" if v is None or (isinstance(v, float) and pd.isna(v))
+                               else label(v, language, rubric))
+        elif pd.api.types.is_bool_dtype(s):
+            yes, no = ("是", "否") if language != "en" else ("yes", "no")
+            shown[col] = s.map(lambda v: "—" if pd.isna(v) else (yes if v else no))
+        elif pd.api.types.is_integer_dtype(s):
+            shown[col] = s.map(lambda v: "—" if pd.isna(v) else f"{int(v):,}")
+        elif pd.api.types.is_float_dtype(s):
+            d = decimals.get(col, 2)
+            whole = s.dropna().map(float.is_integer).all() and col not in ESTIMATE_COLUMNS
+            shown[col] = s.map(lambda v, d=d, w=whole: "—" if pd.isna(v) else (
+                f"{int(v):,}" if w else f"{float(v):,.{d}f}"))
+        else:
+            shown[col] = s.map(lambda v: "—" if v is None or (isinstance(v, float) and pd.isna(v))
+                               else str(v))
+    result = pd.DataFrame(shown, index=out.index)
+    if suppressed is not None:
+        mark = label("suppressed", language)
+        for col in result.columns:
+            if col in ESTIMATE_COLUMNS or col in percent or col in {"statistic", "effect_size", "alpha"}:
+                result.loc[suppressed.to_numpy(), col] = mark
+        result = result.drop(columns=[c for c in ("suppressed",) if c in result.columns])
+    result.columns = [label(c, language, rubric) for c in result.columns]
+    return result
+
+
+def table_html(df: pd.DataFrame, *, caption: str | None = None, note: str | None = None,
+               language: str = "zh", rubric: Any = None, max_rows: int | None = None,
+               **fmt: Any) -> str:
+    """HTML of a formatted table with its caption and a method/n note below it."""
+    shown = format_table(df, language=language, rubric=rubric, **fmt)
+    more = ""
+    if max_rows is not None and len(shown) > max_rows:
+        extra = len(shown) - max_rows
+        shown = shown.head(max_rows)
+        more = (f"（另有{extra}行，完整表格见附录或导出的工作簿）" if language != "en"
+                else f" ({extra} more rows in the appendix or the exported workbook)")
+    body = shown.to_html(index=False, escape=True, border=0, classes="report-table")
+    if caption:
+        body = body.replace('<table border="0" class="dataframe report-table">',
+                            f'<table class="report-table"><caption>{html.escape(caption)}</caption>', 1)
+    if note or more:
+        body += f'<p class="table-note">{html.escape((note or "") + more)}</p>'
+    return body
+
+
+def chart_png(draw: Callable[..., Any], *args: Any, language: str = "zh",
+              figsize: tuple[float, float] = (7.5, 4.0), **kwargs: Any) -> bytes:
+    """Draw one chart in the report style and return it as PNG bytes."""
+    import matplotlib.pyplot as plt
+
+    from fivestar_analysis.charts import chart_style
+
+    with chart_style(language=language):
+        fig, ax = plt.subplots(figsize=figsize)
+        try:
+            draw(*args, ax=ax, language=language, **kwargs)
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", bbox_inches="tight")
+        finally:
+            plt.close(fig)
+    return buf.getvalue()
+
+
+def chart_html(draw: Callable[..., Any], *args: Any, alt: str = "", note: str | None = None,
+               language: str = "zh", **kwargs: Any) -> str:
+    """An embedded (base64) PNG of a chart; a failed chart shows a notice, not a traceback."""
+    import base64
+
+    try:
+        png = chart_png(draw, *args, language=language, **kwargs)
+    except Exception as exc:  # one broken chart must not take the report down
+        log.warning("chart %s failed: %s", getattr(draw, "__name__", draw), exc)
+        msg = "图表未能生成" if language != "en" else "Chart could not be drawn"
+        return f'<p class="chart-failed">{msg}：{html.escape(alt)}（{html.escape(type(exc).__name__)}）</p>'
+    data = base64.b64encode(png).decode("ascii")
+    out = f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+    if note:
+        out += f'<p class="table-note">{html.escape(note)}</p>'
+    return out
+
+
+def markdown_html(text: str) -> str:
+    """Markdown (from the narrative templates) to HTML, with the renderer nbconvert uses."""
+    import mistune
+
+    return mistune.html(text)
