@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from fivestar_analysis.county import County
+from fivestar_analysis.county import GROUPS, County
 from fivestar_analysis.survey._stats import mean_ci
 from fivestar_analysis.survey.config import SurveyConfig, load_survey_config
 from fivestar_analysis.survey.scoring import score_respondents
@@ -125,7 +125,26 @@ def estimate_scores(
         rows += _rows(scores, name, BREAKDOWNS[name], measures, cfg.confidence)
     out = pd.DataFrame(rows, columns=ESTIMATE_COLUMNS[:-1])
     out = out.astype({"n": "int64", "subgroup": object})
+    out = _in_reading_order(out, list(by), list(scores["dimension"].drop_duplicates()))
     return suppress_small(out, cfg.k).reset_index(drop=True)
+
+
+def _in_reading_order(out: pd.DataFrame, by: list[str], dimensions: list[str]) -> pd.DataFrame:
+    """Rows by breakdown as asked, subgroups in a natural order (groups as in the county
+    bundle, levels ascending, townships by name), dimensions in codebook order."""
+    dim_pos = {d: i for i, d in enumerate(dimensions)}
+
+    def sub_key(b: str, sub: str) -> tuple[int, str]:
+        if b == "group":
+            return (GROUPS.index(sub) if sub in GROUPS else len(GROUPS), "")
+        if b == "level":
+            return (int(sub), "")
+        return (0, sub)
+
+    keys = [(by.index(b), sub_key(b, sub), dim_pos.get(d, len(dim_pos)), m != "score")
+            for b, sub, d, m in zip(out["by"], out["subgroup"], out["dimension"], out["measure"])]
+    order = sorted(range(len(out)), key=keys.__getitem__)
+    return out.iloc[order]
 
 
 def satisfaction_by_level(
@@ -150,4 +169,6 @@ def satisfaction_by_level(
     est = est.merge(nb, left_on="level", right_index=True, how="left")
     cols = ["level", "dimension", "measure", "n", "n_branches", "n_eff", "estimate", "sd",
             "ci_low", "ci_high", "suppressed"]
-    return est[cols].sort_values(["dimension", "level"], kind="stable").reset_index(drop=True)
+    dims = {d: i for i, d in enumerate(est["dimension"].drop_duplicates())}
+    est = est.assign(_d=est["dimension"].map(dims)).sort_values(["_d", "level"], kind="stable")
+    return est[cols].reset_index(drop=True)
