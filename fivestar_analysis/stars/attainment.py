@@ -11,9 +11,10 @@ from fivestar_analysis.county import County
 from fivestar_analysis.stars._common import (
     check_by,
     check_kinds,
-    expand_kinds,
     scope_columns,
+    star_branch_rows,
     star_order,
+    sum_by_kind_scope,
 )
 
 __all__ = ["star_attainment", "stars_with_township"]
@@ -27,16 +28,18 @@ def stars_with_township(county: County, year: int | None = None) -> pd.DataFrame
     DataFrame
         ``branch_id, year, township, kind, star, declared, awarded``.
     """
+    pos = star_branch_rows(county)
     s = county.stars
     if year is not None:
-        s = s[s["year"] == int(year)]
-    b = county.branches[["branch_id", "year", "township"]]
-    s = s.merge(b, on=["branch_id", "year"], how="left")
+        keep = (s["year"] == int(year)).to_numpy()
+        s, pos = s[keep], pos[keep]
+    town = county.branches["township"].to_numpy(dtype=object)
+    township = np.where(pos >= 0, town[np.maximum(pos, 0)], None)
     codes = s["status"].cat.codes.to_numpy()
     return pd.DataFrame({
         "branch_id": s["branch_id"].to_numpy(),
         "year": s["year"].to_numpy(),
-        "township": s["township"].to_numpy(),
+        "township": township,
         "kind": s["kind"].to_numpy(),
         "star": s["star"].to_numpy(),
         "declared": (codes >= 1).astype("int64"),
@@ -73,21 +76,18 @@ def star_attainment(
     by = check_by(by)
     kinds = check_kinds(kinds)
     keys = scope_columns(by) + ["kind"]
-    s = expand_kinds(stars_with_township(county, year), kinds)
-    counts = s.groupby(keys + ["star"], observed=True)[["declared", "awarded"]].sum()
+    counts = sum_by_kind_scope(stars_with_township(county, year), keys + ["star"],
+                               ["declared", "awarded"], kinds)
 
     b = county.branches if year is None else county.branches[county.branches["year"] == year]
-    bb = expand_kinds(b[["year", "township", "kind"]], kinds)
-    n = bb.groupby(keys, observed=True).size().rename("n_branches").reset_index()
-    n["kind"] = n["kind"].astype(str)
+    n = sum_by_kind_scope(b[["year", "township", "kind"]].assign(n_branches=1), keys,
+                          ["n_branches"], kinds)
     grid = pd.concat(
         [n[n["kind"] == k].merge(pd.DataFrame({"star": star_order(county, k),
                                                "_order": range(len(star_order(county, k)))}),
                                  how="cross") for k in kinds],
         ignore_index=True,
     )
-    counts = counts.reset_index()
-    counts["kind"] = counts["kind"].astype(str)
     out = grid.merge(counts, on=keys + ["star"], how="left")
     out = out.rename(columns={"declared": "n_declared", "awarded": "n_awarded"})
     out[["n_declared", "n_awarded"]] = out[["n_declared", "n_awarded"]].fillna(0).astype("int64")

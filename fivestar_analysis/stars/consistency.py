@@ -21,6 +21,7 @@ from fivestar_analysis.stars._common import (
     BASES,
     check_basis,
     expand_kinds,
+    star_branch_rows,
     star_flags,
     status_matrix,
 )
@@ -45,16 +46,15 @@ def consistency_table(county: County) -> pd.DataFrame:
     rows = []
     b = county.branches
     s = county.stars
+    pos = star_branch_rows(county)
     for basis in BASES:
         lvl = "level" if basis == "awarded" else "level_planned"
         flags = star_flags(s, basis)
-        per = pd.DataFrame({"year": s["year"].to_numpy(), "kind": s["kind"].to_numpy(),
-                            "branch_id": s["branch_id"].to_numpy(), "flag": flags,
-                            "cap": flags & (s["star"].to_numpy() == rub.capstone)})
-        per_branch = per.groupby(["branch_id", "year"], observed=True)[["flag", "cap"]].sum()
-        bl = b[["branch_id", "year", "kind", lvl]].merge(
-            per_branch, left_on=["branch_id", "year"], right_index=True, how="left")
-        bl[["flag", "cap"]] = bl[["flag", "cap"]].fillna(0)
+        cap = flags & (s["star"].to_numpy(dtype=object) == rub.capstone)
+        ok = pos >= 0
+        bl = b[["year", "kind", lvl]].assign(
+            flag=np.bincount(pos[ok], weights=flags[ok], minlength=len(b)),
+            cap=np.bincount(pos[ok], weights=cap[ok], minlength=len(b)))
         bl = bl.assign(
             five=(bl[lvl] == rub.max_level).astype("int64"),
             bad=((bl["cap"] > 0) & (bl[lvl] < rub.max_level)).astype("int64"),

@@ -11,9 +11,9 @@ from fivestar_analysis.county import County
 from fivestar_analysis.stars._common import (
     check_by,
     check_kinds,
-    expand_kinds,
     level_column,
     scope_columns,
+    sum_by_kind_scope,
 )
 
 __all__ = ["level_distribution", "share_3plus_table", "level_counts_wide"]
@@ -62,10 +62,12 @@ def level_counts_wide(
     by = check_by(by)
     kinds = check_kinds(kinds)
     max_level = county.rubric.max_level
-    df = expand_kinds(_branch_levels(county, basis, year), kinds)
     keys = scope_columns(by) + ["kind"]
+    df = sum_by_kind_scope(_branch_levels(county, basis, year).assign(n=1), keys + ["level"],
+                           ["n"], kinds)
+    df["kind"] = pd.Categorical(df["kind"], categories=kinds)
     wide = (
-        df.groupby(keys + ["level"], observed=True, sort=True).size()
+        df.groupby(keys + ["level"], observed=True, sort=True)["n"].sum()
         .unstack("level", fill_value=0)
         .reindex(columns=range(max_level + 1), fill_value=0)
     )

@@ -120,29 +120,84 @@ def mentoring_plan(
     b = county.branches_in(y)
     if kind != "all":
         b = b[b["kind"].astype(str) == kind]
-    b = b.sort_values(["township", "branch_id"], kind="stable")
+    b = b.sort_values(["township", "branch_id"], kind="stable").reset_index(drop=True)
+    ids = b["branch_id"].to_numpy(dtype=object)
+    names = b["branch_name"].to_numpy(dtype=object)
+    towns = b["township"].to_numpy(dtype=object)
+    lv = b[col].to_numpy()
+    if within is None:
+        gcode, gvals = np.zeros(len(b), dtype=np.int64), np.array([None], dtype=object)
+    else:
+        gcode, gvals = pd.factorize(b[within].to_numpy(dtype=object), sort=True)
+        gvals = np.asarray(gvals, dtype=object)
     pairs, loads, unmatched = [], [], []
     for rule in county.rubric.mentoring:
         name = f"{rule.mentor_level}->{rule.mentee_level}"
-        mentors = b[b[col] == rule.mentor_level]
-        mentees = b[b[col] == rule.mentee_level]
-        if within is None:
-            groups = [(None, mentors, mentees)]
-        else:
-            keys = sorted(set(mentors[within].dropna()) | set(mentees[within].dropna()), key=str)
-            gm, ge = mentors.groupby(within, sort=False), mentees.groupby(within, sort=False)
-            groups = [(g, gm.get_group(g) if g in gm.groups else mentors.iloc[0:0],
-                       ge.get_group(g) if g in ge.groups else mentees.iloc[0:0]) for g in keys]
-        for g, mr, me in groups:
-            cap = max_mentees if max_mentees is not None else rule.max_mentees
-            _one_group(name, g, mr, me, rule.min_mentees, cap, mismatch_cost,
-                       load_cost, max_cells, pairs, loads, unmatched)
+        cap = max_mentees if max_mentees is not None else rule.max_mentees
+        mentors = np.flatnonzero(lv == rule.mentor_level)
+        mentees = np.flatnonzero(lv == rule.mentee_level)
+        # order both lists by group (stable: township, branch order is kept)
+        mentors = mentors[np.argsort(gcode[mentors], kind="stable")]
+        mentees = mentees[np.argsort(gcode[mentees], kind="stable")]
+        m_bounds = _bounds(gcode[mentors], len(gvals))
+        e_bounds = _bounds(gcode[mentees], len(gvals))
+        for g in range(len(gvals)):
+            mr = mentors[m_bounds[g]:m_bounds[g + 1]]
+            me = mentees[e_bounds[g]:e_bounds[g + 1]]
+            if len(mr) == 0 and len(me) == 0:
+                continue
+            res = _one_group(towns[mr], towns[me], rule.min_mentees, cap, mismatch_cost,
+                             load_cost, max_cells)
+            pairs.append((name, gvals[g], mr[res["mentor"]], me[res["mentee"]]))
+            loads.append((name, gvals[g], mr, res["n"], res["same"], rule.min_mentees))
+            unmatched.append((name, gvals[g], mr, me, res))
+
+    pair_frames = [pd.DataFrame({
+        "mentoring_rule": r, "partition": g,
+        "mentor_id": ids[a], "mentor_name": names[a], "mentor_township": towns[a],
+        "mentor_level": _lv(r, 0),
+        "mentee_id": ids[e], "mentee_name": names[e], "mentee_township": towns[e],
+        "mentee_level": _lv(r, 1), "same_township": towns[a] == towns[e],
+    }) for r, g, a, e in pairs if len(a)]
+    load_frames = [pd.DataFrame({
+        "mentoring_rule": r, "partition": g, "mentor_id": ids[mr], "mentor_name": names[mr],
+        "mentor_township": towns[mr], "n_mentees": n, "same_township_mentees": same,
+        "min_mentees": mn, "shortfall": np.maximum(0, mn - n),
+    }) for r, g, mr, n, same, mn in loads if len(mr)]
+    un_frames = []
+    for r, g, mr, me, res in unmatched:
+        short = np.maximum(0, res["min"] - res["n"])
+        low = short > 0
+        if low.any():
+            un_frames.append(pd.DataFrame({
+                "mentoring_rule": r, "partition": g, "side": "mentor",
+                "branch_id": ids[mr[low]], "branch_name": names[mr[low]],
+                "township": towns[mr[low]], "level": _lv(r, 0), "reason": "too_few_mentees",
+                "shortfall": short[low]}))
+        left = np.ones(len(me), dtype=bool)
+        left[res["mentee"]] = False
+        if left.any():
+            un_frames.append(pd.DataFrame({
+                "mentoring_rule": r, "partition": g, "side": "mentee",
+                "branch_id": ids[me[left]], "branch_name": names[me[left]],
+                "township": towns[me[left]], "level": _lv(r, 1),
+                "reason": "no_mentor" if len(mr) == 0 else "capacity", "shortfall": 0}))
+    pairs_df = _frame(pair_frames, PAIR_COLUMNS)
+    if len(pairs_df):
+        pairs_df = pairs_df.sort_values(["mentoring_rule", "partition", "mentor_township",
+                                         "mentor_id", "mentee_id"], kind="stable",
+                                        na_position="first").reset_index(drop=True)
     return MentoringPlan(
         year=y,
-        pairs=_frame(pairs, PAIR_COLUMNS),
-        load=_frame(loads, LOAD_COLUMNS),
-        unmatched=_frame(unmatched, UNMATCHED_COLUMNS),
+        pairs=pairs_df,
+        load=_frame(load_frames, LOAD_COLUMNS),
+        unmatched=_frame(un_frames, UNMATCHED_COLUMNS),
     )
+
+
+def _bounds(sorted_codes: np.ndarray, n_groups: int) -> np.ndarray:
+    """Start offsets of each group code in a sorted code array (length n_groups + 1)."""
+    return np.searchsorted(sorted_codes, np.arange(n_groups + 1), side="left")
 
 
 def _frame(parts: list[pd.DataFrame], cols: list[str]) -> pd.DataFrame:
@@ -152,56 +207,20 @@ def _frame(parts: list[pd.DataFrame], cols: list[str]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)[cols]
 
 
-def _one_group(rule: str, group: object, mentors: pd.DataFrame, mentees: pd.DataFrame,
-               min_mentees: int, max_mentees: int | None, mismatch_cost: float,
-               load_cost: float, max_cells: int, pairs: list, loads: list,
-               unmatched: list) -> None:
-    m, e = len(mentors), len(mentees)
-    if m == 0 and e == 0:
-        return
-    mt = mentors["township"].to_numpy()
-    et = mentees["township"].to_numpy()
+def _one_group(mentor_town: np.ndarray, mentee_town: np.ndarray, min_mentees: int,
+               max_mentees: int | None, mismatch_cost: float, load_cost: float,
+               max_cells: int) -> dict[str, np.ndarray | int]:
+    """Solve one group; positions are within the group's mentor and mentee arrays."""
+    m, e = len(mentor_town), len(mentee_town)
     if m and e:
-        ri, mi = _solve(mt, et, min_mentees, max_mentees, mismatch_cost, load_cost, max_cells)
+        ri, mi = _solve(mentor_town, mentee_town, min_mentees, max_mentees, mismatch_cost,
+                        load_cost, max_cells)
     else:
-        ri = mi = np.array([], dtype=int)
-    if len(ri):
-        pr, pe = mentors.iloc[mi], mentees.iloc[ri]
-        pairs.append(pd.DataFrame({
-            "mentoring_rule": rule, "partition": group,
-            "mentor_id": pr["branch_id"].to_numpy(), "mentor_name": pr["branch_name"].to_numpy(),
-            "mentor_township": pr["township"].to_numpy(), "mentor_level": _lv(rule, 0),
-            "mentee_id": pe["branch_id"].to_numpy(), "mentee_name": pe["branch_name"].to_numpy(),
-            "mentee_township": pe["township"].to_numpy(), "mentee_level": _lv(rule, 1),
-            "same_township": pr["township"].to_numpy() == pe["township"].to_numpy(),
-        }).sort_values(["mentor_township", "mentor_id", "mentee_id"], kind="stable"))
-    n = np.bincount(mi, minlength=m) if m else np.array([], dtype=int)
-    same = (np.bincount(mi, weights=(mt[mi] == et[ri]).astype(float), minlength=m).astype(int)
-            if m else np.array([], dtype=int))
-    if m:
-        short = np.maximum(0, min_mentees - n)
-        loads.append(pd.DataFrame({
-            "mentoring_rule": rule, "partition": group, "mentor_id": mentors["branch_id"].to_numpy(),
-            "mentor_name": mentors["branch_name"].to_numpy(), "mentor_township": mt,
-            "n_mentees": n, "same_township_mentees": same, "min_mentees": min_mentees,
-            "shortfall": short}))
-        low = short > 0
-        if low.any():
-            unmatched.append(pd.DataFrame({
-                "mentoring_rule": rule, "partition": group, "side": "mentor",
-                "branch_id": mentors["branch_id"].to_numpy()[low],
-                "branch_name": mentors["branch_name"].to_numpy()[low],
-                "township": mt[low], "level": _lv(rule, 0), "reason": "too_few_mentees",
-                "shortfall": short[low]}))
-    left = np.ones(e, dtype=bool)
-    left[ri] = False
-    if left.any():
-        unmatched.append(pd.DataFrame({
-            "mentoring_rule": rule, "partition": group, "side": "mentee",
-            "branch_id": mentees["branch_id"].to_numpy()[left],
-            "branch_name": mentees["branch_name"].to_numpy()[left],
-            "township": et[left], "level": _lv(rule, 1),
-            "reason": "no_mentor" if m == 0 else "capacity", "shortfall": 0}))
+        ri = mi = np.array([], dtype=np.int64)
+    n = np.bincount(mi, minlength=m).astype(np.int64)
+    same = np.bincount(mi, weights=(mentor_town[mi] == mentee_town[ri]).astype(float),
+                       minlength=m).astype(np.int64)
+    return {"mentor": mi, "mentee": ri, "n": n, "same": same, "min": min_mentees}
 
 
 def _lv(rule: str, i: int) -> int:

@@ -7,6 +7,7 @@ import unicodedata
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from fivestar_analysis.county import County
 from fivestar_analysis.labels import label
@@ -62,9 +63,7 @@ def summary(county: County, year: int | None = None, basis: str = "awarded") -> 
         n = int(bm.sum())
         stars: dict[str, int] = {}
         kinds = list(rub.kinds) if scope == "all" else [scope]
-        held = star[sm]
-        keys, nums = np.unique(held, return_counts=True)
-        per_key = dict(zip(keys.tolist(), nums.tolist()))
+        per_key = pd.Series(star[sm]).value_counts().to_dict()
         for k in kinds:  # a key shared by both kinds (支部过硬星) already sums both
             for st in rub.kinds[k].stars:
                 stars[st.zh] = int(per_key.get(st.key, 0))

@@ -9,10 +9,12 @@ import pandas as pd
 
 from fivestar_analysis.county import County
 from fivestar_analysis.stars._common import (
+    branch_year_keys,
     check_kinds,
     expand_kinds,
     level_column,
     star_flags,
+    sum_by_kind_scope,
 )
 
 __all__ = ["level_transitions", "transition_summary", "star_changes", "five_star_runs",
@@ -25,15 +27,26 @@ def _pairs(county: County) -> list[tuple[int, int]]:
 
 
 def _linked(county: County, basis: str) -> pd.DataFrame:
-    """Branch-year rows joined to the same branch's row of the previous year."""
+    """Branch-year rows joined to the same branch's row of the previous year.
+
+    Returns ``branch_id, year_to, kind, level_to, level_from, year_from, row_to, row_from``
+    with the positions of both rows in ``county.branches``.
+    """
     col = level_column(basis)
-    b = county.branches[["branch_id", "year", "kind", col]].rename(columns={col: "level_to"})
-    prev = b[["branch_id", "year", "level_to"]].rename(columns={"level_to": "level_from"})
-    prev = prev.assign(year=prev["year"] + 1)
-    both = b.merge(prev, on=["branch_id", "year"], how="inner")
-    both = both.rename(columns={"year": "year_to"})
-    both["year_from"] = both["year_to"] - 1
-    return both
+    b = county.branches
+    bk, _, _ = branch_year_keys(county)
+    first = int(b["year"].min()) if len(b) else 0
+    prev = pd.Index(bk).get_indexer(bk - 1)
+    prev[b["year"].to_numpy() == first] = -1
+    rows = np.flatnonzero(prev >= 0)
+    lv = b[col].to_numpy()
+    yr = b["year"].to_numpy()
+    return pd.DataFrame({
+        "branch_id": b["branch_id"].to_numpy()[rows], "year_to": yr[rows],
+        "kind": b["kind"].to_numpy()[rows], "level_to": lv[rows],
+        "level_from": lv[prev[rows]], "year_from": yr[rows] - 1,
+        "row_to": rows, "row_from": prev[rows],
+    })
 
 
 def level_transitions(
@@ -100,9 +113,12 @@ def transition_summary(
 
     # Entered/left: branch-years without a partner in the adjacent year.
     b = county.branches[["branch_id", "year", "kind"]]
-    keyset = pd.MultiIndex.from_frame(b[["branch_id", "year"]])
-    has_prev = keyset.isin(pd.MultiIndex.from_arrays([b["branch_id"], b["year"] + 1]))
-    has_next = keyset.isin(pd.MultiIndex.from_arrays([b["branch_id"], b["year"] - 1]))
+    bk, _, _ = branch_year_keys(county)
+    idx_keys = pd.Index(bk)
+    yr = b["year"].to_numpy()
+    first, last = (int(yr.min()), int(yr.max())) if len(yr) else (0, 0)
+    has_prev = (idx_keys.get_indexer(bk - 1) >= 0) & (yr > first)
+    has_next = (idx_keys.get_indexer(bk + 1) >= 0) & (yr < last)
     ent = expand_kinds(b.assign(x=(~has_prev).astype("int64")), kinds)
     ent = ent.groupby(["year", "kind"], observed=True)["x"].sum()
     lef = expand_kinds(b.assign(x=(~has_next).astype("int64")), kinds)
@@ -131,23 +147,31 @@ def star_changes(
     """
     kinds = check_kinds(kinds)
     s = county.stars
-    cur = pd.DataFrame({"branch_id": s["branch_id"].to_numpy(), "year": s["year"].to_numpy(),
-                        "kind": s["kind"].to_numpy(), "star": s["star"].to_numpy(),
-                        "after": star_flags(s, basis)})
-    prev = cur[["branch_id", "year", "star", "after"]].rename(columns={"after": "before"})
-    prev = prev.assign(year=prev["year"] + 1)
-    linked = _linked(county, basis)[["branch_id", "year_to"]].rename(columns={"year_to": "year"})
-    m = (cur.merge(linked, on=["branch_id", "year"])
-            .merge(prev, on=["branch_id", "year", "star"], how="left"))
-    m["before"] = m["before"].fillna(False).astype(bool)
-    m = m.assign(held_before=m["before"].astype("int64"), held_after=m["after"].astype("int64"),
-                 gained=(~m["before"] & m["after"]).astype("int64"),
-                 lost=(m["before"] & ~m["after"]).astype("int64"),
-                 kept=(m["before"] & m["after"]).astype("int64"))
-    m = expand_kinds(m, kinds)
-    g = m.groupby(["year", "kind", "star"], observed=True)[
-        ["held_before", "held_after", "gained", "lost", "kept"]].sum().reset_index()
-    g["kind"] = g["kind"].astype(str)
+    b = county.branches
+    bk, sk, _ = branch_year_keys(county)
+    scode, _ = pd.factorize(s["star"].to_numpy(dtype=object))
+    nstar = int(scode.max()) + 1 if len(scode) else 1
+    key = sk * nstar + scode
+    first = int(b["year"].min()) if len(b) else 0
+    syear = s["year"].to_numpy()
+    # star rows whose branch also has a row the year before
+    bindex = pd.Index(bk)
+    linked = (syear > first) & (bindex.get_indexer(sk - 1) >= 0)
+    prev = pd.Index(key).get_indexer(key - nstar)
+    flags = star_flags(s, basis)
+    before = np.where(prev >= 0, flags[np.maximum(prev, 0)], False)
+    after = flags
+    sel = np.flatnonzero(linked)
+    bf, af = before[sel], after[sel]
+    m = pd.DataFrame({
+        "year": syear[sel], "kind": s["kind"].to_numpy()[sel],
+        "star": s["star"].to_numpy(dtype=object)[sel],
+        "held_before": bf.astype("int64"), "held_after": af.astype("int64"),
+        "gained": (~bf & af).astype("int64"), "lost": (bf & ~af).astype("int64"),
+        "kept": (bf & af).astype("int64"),
+    })
+    g = sum_by_kind_scope(m, ["year", "kind", "star"],
+                          ["held_before", "held_after", "gained", "lost", "kept"], kinds)
     g = g.rename(columns={"year": "year_to"})
     g.insert(0, "year_from", g["year_to"] - 1)
     g["net"] = g["gained"] - g["lost"]
