@@ -127,7 +127,7 @@ def item_quality(county: County, config: SurveyConfig | dict | None = None) -> p
         ``item, dimension, role, n, n_valid, n_blank, n_dont_know, n_out_of_scale,
         share_valid, suppressed``; ``n`` is the number of respondents. For multi items
         an answer holding an unknown code is out of scale; text items count non-empty
-        answers as valid.
+        answers as valid. With fewer than k respondents in all, the counts are blanked.
     """
     cfg = load_survey_config(config)
     cb = codebook(county)
@@ -159,7 +159,8 @@ def item_quality(county: County, config: SurveyConfig | dict | None = None) -> p
         })
     out = pd.DataFrame(rows, columns=["item", "dimension", "role", "n", "n_valid", "n_blank",
                                       "n_dont_know", "n_out_of_scale", "share_valid"])
-    return suppress_small(out, cfg.k, figure_columns=["share_valid"])
+    counts = ["n_valid", "n_blank", "n_dont_know", "n_out_of_scale", "share_valid"]
+    return suppress_small(out, cfg.k, figure_columns=counts)
 
 
 def clean_items(county: County, config: SurveyConfig | dict | None = None) -> pd.DataFrame:
