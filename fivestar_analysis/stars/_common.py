@@ -208,7 +208,8 @@ def branch_year_keys(county: County) -> tuple[np.ndarray, np.ndarray, int]:
     (branch_keys, star_keys, span)
     """
     b, s = county.branches, county.stars
-    ids = np.concatenate([b["branch_id"].to_numpy(dtype=object), s["branch_id"].to_numpy(dtype=object)])
+    ids = np.concatenate([b["branch_id"].to_numpy(dtype=object),
+                          s["branch_id"].to_numpy(dtype=object)])
     codes, _ = pd.factorize(ids)
     y0 = int(b["year"].min()) if len(b) else 0
     span = (int(b["year"].max()) - y0 + 1) if len(b) else 1

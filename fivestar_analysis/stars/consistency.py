@@ -40,7 +40,8 @@ def consistency_table(county: County) -> pd.DataFrame:
         capstone_count, capstone_violations, consistent``. ``level_total`` is Σ level over the
         branches, ``star_total`` the number of star rows counted under the basis,
         ``total_difference = level_total - star_total``; ``capstone_violations`` counts
-        branches that hold the capstone without every other star. ``consistent`` when both checks pass.
+        branches that hold the capstone without every other star. ``consistent`` when both
+        checks pass.
     """
     rub = county.rubric
     rows = []

@@ -230,7 +230,8 @@ def lagging_township_findings(county: County, *, year: int | None = None,
             evidence={"basis": basis, "branch_kind": kind,
                       "n_branches": int(r["n_branches"]), "count_3plus": int(r["count_3plus"]),
                       "share_3plus": float(r["share_3plus"]), "rest_share": float(r["rest_share"]),
-                      "share_difference": float(r["share_difference"]), "p_raw": float(r["p_value"])},
+                      "share_difference": float(r["share_difference"]),
+                      "p_raw": float(r["p_value"])},
         ))
     return out
 

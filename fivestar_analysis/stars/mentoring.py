@@ -28,12 +28,13 @@ from fivestar_analysis.stars._common import level_column, resolve_year
 
 __all__ = ["MentoringPlan", "mentoring_plan"]
 
-PAIR_COLUMNS = ["mentoring_rule", "partition", "mentor_id", "mentor_name", "mentor_township", "mentor_level",
-                "mentee_id", "mentee_name", "mentee_township", "mentee_level", "same_township"]
-LOAD_COLUMNS = ["mentoring_rule", "partition", "mentor_id", "mentor_name", "mentor_township", "n_mentees",
-                "same_township_mentees", "min_mentees", "shortfall"]
-UNMATCHED_COLUMNS = ["mentoring_rule", "partition", "side", "branch_id", "branch_name", "township", "level",
-                     "reason", "shortfall"]
+PAIR_COLUMNS = ["mentoring_rule", "partition", "mentor_id", "mentor_name", "mentor_township",
+                "mentor_level", "mentee_id", "mentee_name", "mentee_township", "mentee_level",
+                "same_township"]
+LOAD_COLUMNS = ["mentoring_rule", "partition", "mentor_id", "mentor_name", "mentor_township",
+                "n_mentees", "same_township_mentees", "min_mentees", "shortfall"]
+UNMATCHED_COLUMNS = ["mentoring_rule", "partition", "side", "branch_id", "branch_name",
+                     "township", "level", "reason", "shortfall"]
 
 
 @dataclass(frozen=True)
