@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -156,6 +157,11 @@ class PublishedCheck:
         return self.reasons_en if language == "en" else self.reasons_zh
 
 
+@lru_cache(maxsize=1)
+def _default_rubric() -> Rubric:
+    return load_rubric()
+
+
 def _gale_ryser(level_counts: Mapping[int, int], col_sums: list[int], n_cols: int) -> bool:
     """True when a 0/1 matrix with these row sums (levels) and column sums exists."""
     if any(c < 0 for c in col_sums):
@@ -218,7 +224,7 @@ def check_published_counts(
     >>> r.ok, r.level_total, r.star_total
     (True, 264, 264)
     """
-    rub = rubric or load_rubric()
+    rub = rubric or _default_rubric()
     if kind not in rub.kinds:
         raise ValueError(f"kind must be one of {list(rub.kinds)}, not {kind!r}")
     lv: dict[int, int] = {}
