@@ -28,6 +28,7 @@ demo: install
 	$(BIN)/fivestar demo --out $(OUT)
 
 test: install
+	bash scripts/system-deps.sh --test
 	$(BIN)/python -m pytest -q
 
 clean:

@@ -138,6 +138,30 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from fivestar_analysis.report.render import ReportFailed, render_report
+
+    lang = _language(args)
+    formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
+    try:
+        result = render_report(args.path, args.out, language=args.language, year=args.year,
+                               formats=formats, timeout=args.timeout, rules_path=args.rules)
+    except ReportFailed as exc:
+        if lang == "en":
+            _out(f"Report failed in cell {exc.cell_index}: {exc.ename}: {exc.evalue}")
+            if exc.notebook:
+                _out(f"The executed notebook is kept for inspection: {exc.notebook}")
+        else:
+            _out(f"报告生成失败：第 {exc.cell_index} 个单元格出错（{exc.ename}: {exc.evalue}）")
+            if exc.notebook:
+                _out(f"已保留执行过的笔记本供排查：{exc.notebook}")
+        return EXIT_FAILURE
+    for fmt, path in result.outputs.items():
+        _out((f"{fmt}: " if lang == "en" else f"{fmt}：") + str(path))
+    _out((f"Done in {result.seconds:.1f} s" if lang == "en" else f"完成，用时 {result.seconds:.1f} 秒"))
+    return EXIT_OK
+
+
 def cmd_template(args: argparse.Namespace) -> int:
     from fivestar_analysis.template import write_template
 
@@ -179,6 +203,18 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--format", choices=["csv", "xlsx"], default="csv",
                    help="four CSV files (default) or one workbook")
     d.set_defaults(func=cmd_demo)
+
+    r = sub.add_parser("report", parents=[common], help="render the research report / 生成调研报告")
+    r.add_argument("path", help="the package folder")
+    r.add_argument("--out", default="reports", help="output folder (default reports/)")
+    r.add_argument("--language", choices=["zh", "en"], default=None,
+                   help="report language (default: county.yaml, else zh)")
+    r.add_argument("--year", type=int, default=None, help="report year (default: county.yaml)")
+    r.add_argument("--format", default="html,ipynb",
+                   help="comma-separated outputs: html, ipynb, xlsx (default html,ipynb)")
+    r.add_argument("--rules", default=None, help="your own recommendation rules (YAML)")
+    r.add_argument("--timeout", type=float, default=None, help="per-cell time limit in seconds")
+    r.set_defaults(func=cmd_report)
 
     t = sub.add_parser("template", parents=[common], help="blank Excel workbook for clerks / 空白填报模板")
     t.add_argument("--out", default="fivestar-template.xlsx", help="file to write")

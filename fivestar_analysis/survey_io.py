@@ -234,6 +234,7 @@ def parse_survey(raw: RawTable, codebook: pd.DataFrame, branch_ids: set[str],
     if "weight" in typed:
         out["weight"] = typed["weight"]
 
+    outside: list[tuple] = []
     for _, entry in codebook.iterrows():
         item = entry["item"]
         if item not in item_pos:
@@ -249,11 +250,21 @@ def parse_survey(raw: RawTable, codebook: pd.DataFrame, branch_ids: set[str],
                 cols.report(log, "bad_answer", f"item:{item}", bad, scale=scale,
                             scale_en=f"a number from {entry['scale_min']:g} to {entry['scale_max']:g}")
             out[item] = values
-            _warn_out_of_scale(raw, pos, values, entry, log)
+            hit = _out_of_scale(values, entry)
+            if hit is not None:
+                outside.append((item, pos, *hit))
         elif role == "multi":
             out[item] = _parse_multi(cells, entry, cols, f"item:{item}", log)
         else:
             out[item] = cells.where(cells != "").map(mask_text, na_action="ignore")
+    if outside:  # one warning for the whole survey: don't-know codes are common and harmless
+        item, pos, count, examples, first_row, first_value = outside[0]
+        codes = sorted({c for *_, ex, _, _ in outside for c in ex})
+        log.warn("answers_out_of_scale", raw.file, first_row, raw.headers[pos], found=first_value,
+                 col_index=pos,
+                 count=sum(o[2] for o in outside), n_items=len(outside),
+                 items="、".join(f"{o[0]}（{o[2]}）" for o in outside[:12]) + ("…" if len(outside) > 12 else ""),
+                 examples="、".join(codes[:5]))
     if len(log.errors) > errors_before:
         return None
     out["group"] = out["group"].astype(GROUP_DTYPE)
@@ -262,18 +273,17 @@ def parse_survey(raw: RawTable, codebook: pd.DataFrame, branch_ids: set[str],
     return SurveyResult(out.reset_index(drop=True), removed)
 
 
-def _warn_out_of_scale(raw, pos, values, entry, log) -> None:
+def _out_of_scale(values: pd.Series, entry) -> tuple[int, list[str], int, str] | None:
+    """Answers outside an item's scale or options: (count, codes, first row, first value)."""
     valid_codes = set(entry["options"]) if entry["role"] == "choice" and entry["options"] else None
     if valid_codes:
         outside = values.notna() & ~values.isin(valid_codes)
     else:
         outside = values.notna() & ((values < entry["scale_min"]) | (values > entry["scale_max"]))
-    if outside.any():
-        examples = "、".join(f"{v:g}" for v in values[outside].unique()[:3])
-        first = int(values.index[outside][0])
-        log.warn("answers_out_of_scale", raw.file, first, raw.headers[pos],
-                 found=f"{values[outside].iloc[0]:g}", count=int(outside.sum()),
-                 low=f"{entry['scale_min']:g}", high=f"{entry['scale_max']:g}", examples=examples)
+    if not outside.any():
+        return None
+    codes = [f"{v:g}" for v in values[outside].unique()[:5]]
+    return int(outside.sum()), codes, int(values.index[outside][0]), f"{values[outside].iloc[0]:g}"
 
 
 def _parse_multi(cells: pd.Series, entry, cols: Columns, name: str, log: ProblemLog) -> pd.Series:

@@ -172,6 +172,7 @@ def render_report(
     timeout: float | None = None,
     force: bool = True,
     kernel_name: str = "python3",
+    rules_path: str | Path | None = None,
 ) -> RenderResult:
     """Validate a package, execute the report notebook and write the requested outputs.
 
@@ -196,8 +197,15 @@ def render_report(
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = _stem(county.meta.code, year, language)
-    params = {"data_dir": str(data_dir), "year": int(year), "language": language}
-    fp = fingerprint(county.meta.files, params)
+    params = {"data_dir": str(data_dir), "year": int(year), "language": language,
+              "rules_path": str(Path(rules_path).resolve()) if rules_path else None}
+    files = dict(county.meta.files)
+    if rules_path:
+        from fivestar_analysis.report.recommend import load_rules
+
+        load_rules(rules_path)  # a broken rules file is refused before anything runs
+        files["rules"] = hashlib.sha256(Path(rules_path).read_bytes()).hexdigest()
+    fp = fingerprint(files, params)
     targets = {fmt: out_dir / f"{stem}.{fmt}" for fmt in formats}
     stamp = out_dir / f".{stem}.fingerprint"
     if not force and all(p.exists() for p in targets.values()) and stamp.exists() \
@@ -226,7 +234,9 @@ def render_report(
             raise ReportFailed(exc.cell_index, exc.ename, exc.evalue,
                                kept if kept.exists() else None) from None
         nb = nbformat.read(executed, as_version=4)
-        title = nb.metadata.get("fivestar", {}).get("title") or f"{county.meta.name} {year}"
+        from fivestar_analysis.report.sections import report_title_for
+
+        title = report_title_for(county.meta.name, year, language)
         written: dict[str, Path] = {}
         # build everything first, then move into place: no half-written set of outputs
         payloads: dict[str, bytes] = {}
