@@ -82,8 +82,20 @@ def scope_columns(by: str | None) -> list[str]:
 def holm_adjust(p_values: Sequence[float] | np.ndarray) -> np.ndarray:
     """Holm step-down adjusted p-values (NaN entries are left out and stay NaN).
 
-    ``p_adj[(i)] = max_{j<=i} min(1, (m - j) * p[(j)])`` over the p-values sorted
-    ascending, with ``m`` the number of non-missing tests.
+    Parameters
+    ----------
+    p_values : array-like of float
+
+    Returns
+    -------
+    ndarray
+        ``p_adj[(i)] = max_{j<=i} min(1, (m - j) * p[(j)])`` over the p-values sorted
+        ascending (``j`` from 0), with ``m`` the number of non-missing tests.
+
+    Examples
+    --------
+    >>> holm_adjust([0.01, 0.04, 0.03, 0.005]).round(2).tolist()
+    [0.03, 0.06, 0.06, 0.02]
     """
     p = np.asarray(p_values, dtype=float)
     out = np.full(p.shape, np.nan)

@@ -81,7 +81,24 @@ def secretary_table(county: County, *, year: int | None = None,
 
 def cadre_findings(county: County, *, year: int | None = None, basis: str = "awarded",
                    overrides: dict[str, Any] | None = None) -> list[Finding]:
-    """``weak_lax`` and ``weak_secretaries`` findings, when the data have them."""
+    """``weak_lax`` and ``weak_secretaries`` findings, when the ledger has the columns.
+
+    Severity from the share of weak-lax branches and the share of secretaries rated one
+    or two stars (thresholds ``weak_lax`` and ``weak_secretaries``).
+
+    Parameters
+    ----------
+    county : County
+    year : int, optional
+        The report year by default.
+    basis : {"awarded", "planned"}
+    overrides : dict, optional
+        Threshold overrides (see :func:`~fivestar_analysis.stars.thresholds`).
+
+    Returns
+    -------
+    list of Finding
+    """
     y = resolve_year(county, year)
     th = thresholds(overrides)
     out = []

@@ -144,8 +144,26 @@ def township_comparison(county: County, *, year: int | None = None, basis: str =
 
 def lowest_star_findings(county: County, *, year: int | None = None, basis: str = "awarded",
                          overrides: dict[str, Any] | None = None) -> list[Finding]:
-    """The lowest-attainment star of each branch kind (the capstone left out: it is
-    rarest by construction). The rate is the award rate (declare rate for plans)."""
+    """The lowest-attainment star of each branch kind, as ``lowest_star`` findings.
+
+    The capstone is left out (it is rarest by construction). The rate is the award rate
+    (the declare rate for plans); severity from thresholds ``lowest_star``.
+
+    Parameters
+    ----------
+    county : County
+    year : int, optional
+        The report year by default.
+    basis : {"awarded", "planned"}
+    overrides : dict, optional
+        Threshold overrides (see :func:`~fivestar_analysis.stars.thresholds`).
+
+    Returns
+    -------
+    list of Finding
+        One per branch kind present; evidence ``rate, count, n_branches,
+        achievement_rate, highest_star, highest_rate, mean_rate``.
+    """
     y = resolve_year(county, year)
     th = thresholds(overrides)["lowest_star"]
     rate_col = "award_rate" if basis == "awarded" else "declare_rate"
@@ -174,9 +192,27 @@ def lowest_star_findings(county: County, *, year: int | None = None, basis: str 
 
 def bottleneck_findings(county: County, *, year: int | None = None, basis: str = "awarded",
                         overrides: dict[str, Any] | None = None) -> list[Finding]:
-    """The bottleneck star of each kind, among branches at levels 1 to ``max_level - 2``
-    (one non-capstone star short of the next level), ranked by the weighted count of
-    :func:`bottleneck_table`."""
+    """The bottleneck star of each kind, as ``bottleneck_star`` findings.
+
+    Among branches at levels 1 to ``max_level - 2`` (one non-capstone star short of the
+    next level), stars are ranked by the weighted count of :func:`bottleneck_table`; the
+    severity compares ``weighted_share`` with thresholds ``bottleneck_star``.
+
+    Parameters
+    ----------
+    county : County
+    year : int, optional
+        The report year by default.
+    basis : {"awarded", "planned"}
+    overrides : dict, optional
+        Threshold overrides (see :func:`~fivestar_analysis.stars.thresholds`).
+
+    Returns
+    -------
+    list of Finding
+        Evidence ``n_near, n_missing, missing_weighted, weighted_share,
+        declared_not_awarded, runner_up, runner_up_weighted, four_star_waiting_capstone``.
+    """
     y = resolve_year(county, year)
     th = thresholds(overrides)["bottleneck_star"]
     tab = bottleneck_table(county, year=y, basis=basis)
@@ -214,7 +250,26 @@ def bottleneck_findings(county: County, *, year: int | None = None, basis: str =
 def lagging_township_findings(county: County, *, year: int | None = None,
                               basis: str = "awarded", kind: str = "all",
                               overrides: dict[str, Any] | None = None) -> list[Finding]:
-    """A finding per township significantly behind the rest in the three-plus share."""
+    """A ``lagging_township`` finding per township significantly behind the rest.
+
+    Uses :func:`township_comparison`; ``statistic`` is the odds ratio and ``p_value`` the
+    Holm-adjusted one-sided Fisher p-value. Severity from the share gap (thresholds
+    ``lagging_township``).
+
+    Parameters
+    ----------
+    county : County
+    year : int, optional
+        The report year by default.
+    basis : {"awarded", "planned"}
+    kind : {"all", "rural", "community"}
+    overrides : dict, optional
+        Threshold overrides (see :func:`~fivestar_analysis.stars.thresholds`).
+
+    Returns
+    -------
+    list of Finding
+    """
     y = resolve_year(county, year)
     th = thresholds(overrides)["lagging_township"]
     tab = township_comparison(county, year=y, basis=basis, kind=kind, overrides=overrides)
@@ -238,7 +293,23 @@ def lagging_township_findings(county: County, *, year: int | None = None,
 
 def capstone_findings(county: County, *, year: int | None = None, basis: str = "awarded",
                       overrides: dict[str, Any] | None = None) -> list[Finding]:
-    """One finding when branches hold the capstone without every other star."""
+    """One ``capstone_rule`` finding when branches hold the capstone without every other
+    star (see :func:`~fivestar_analysis.stars.capstone_violations`).
+
+    Parameters
+    ----------
+    county : County
+    year : int, optional
+        The report year by default.
+    basis : {"awarded", "planned"}
+    overrides : dict, optional
+        Threshold overrides (see :func:`~fivestar_analysis.stars.thresholds`).
+
+    Returns
+    -------
+    list of Finding
+        Empty when the rule holds; evidence ``violations, five_star, branches``.
+    """
     y = resolve_year(county, year)
     th = thresholds(overrides)["capstone_rule"]
     v = capstone_violations(county, basis=basis, year=y)

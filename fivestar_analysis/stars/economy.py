@@ -145,8 +145,19 @@ def income_by_level(county: County, *, year: int | None = None,
 
 
 def income_by_township(county: County, *, year: int | None = None) -> pd.DataFrame:
-    """Collective income of rural branches by township (same columns as
-    :func:`income_by_level` with ``township`` in place of ``level``), lowest median first."""
+    """Collective income of rural branches by township, lowest median first.
+
+    Parameters
+    ----------
+    county : County
+    year : int, optional
+        The report year by default.
+
+    Returns
+    -------
+    DataFrame
+        The columns of :func:`income_by_level` with ``township`` in place of ``level``.
+    """
     y = resolve_year(county, year)
     b = _rural(county, y)
     df = pd.DataFrame({"township": b["township"].to_numpy(),
@@ -222,8 +233,26 @@ def income_tests(county: County, *, year: int | None = None,
 
 def economy_findings(county: County, *, year: int | None = None, basis: str = "awarded",
                      overrides: dict[str, Any] | None = None) -> list[Finding]:
-    """The collective-economy weak link: one county finding, and one per township whose
-    share of weak villages reaches the high threshold. None without rural incomes."""
+    """The collective-economy weak link as ``collective_economy`` findings.
+
+    One county finding (severity from the share of shell/weak villages; ``statistic`` and
+    ``p_value`` from Spearman's rho of income with level; the tier shares, Kruskal–Wallis
+    and Mann–Whitney results in the evidence), and one per township of three or more
+    villages whose weak share reaches ``high_from``. None without rural incomes.
+
+    Parameters
+    ----------
+    county : County
+    year : int, optional
+        The report year by default.
+    basis : {"awarded", "planned"}
+    overrides : dict, optional
+        Threshold overrides (see :func:`~fivestar_analysis.stars.thresholds`).
+
+    Returns
+    -------
+    list of Finding
+    """
     y = resolve_year(county, year)
     th = thresholds(overrides)["collective_economy"]
     b = _rural(county, y)

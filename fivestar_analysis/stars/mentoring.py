@@ -103,7 +103,8 @@ def mentoring_plan(
         Branches taking part.
     within : str, optional
         A branch column (``"township"``, or e.g. a county code in province data) that splits
-        the problem: pairs never cross it. By default the whole county is one problem.
+        the problem: pairs never cross it; branches with no value there are left out. By
+        default the whole county is one problem.
     max_mentees : int, optional
         Most mentees per mentor (default: the rule's ``max_mentees``, else no cap beyond an
         even share); mentees beyond the capacity are listed as unmatched.
