@@ -10,6 +10,7 @@ from fivestar_analysis.errors import DataProblem, FivestarError, PackageInvalid
 from fivestar_analysis.findings import Finding
 from fivestar_analysis.loader import ValidationReport, load_county, validate_package
 from fivestar_analysis.rubric import Rubric, load_rubric
+from fivestar_analysis.stars.consistency import PublishedCheck, check_published_counts
 
 __all__ = [
     "__version__",
@@ -25,4 +26,6 @@ __all__ = [
     "load_county",
     "validate_package",
     "ValidationReport",
+    "check_published_counts",
+    "PublishedCheck",
 ]

@@ -124,7 +124,7 @@ class County:
                          aggfunc="any", observed=True)
             .reindex(columns=self.rubric.all_star_keys())
         )
-        return wide.fillna(False).astype(bool)
+        return wide.astype("float64").fillna(0).astype(bool)
 
     @classmethod
     def from_frames(
