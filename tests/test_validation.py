@@ -210,3 +210,13 @@ def test_cli_english_messages(tmp_path):
 def test_cli_missing_folder_is_not_a_traceback(tmp_path):
     res = _cli("validate", str(tmp_path / "missing"))
     assert res.returncode == 2 and "Traceback" not in res.stderr
+
+
+@pytest.mark.parametrize("kind", ["demo", "gbk-csv", "workbook-chinese"])
+def test_cli_accepts_the_demo_a_gbk_package_and_a_chinese_workbook(tmp_path, kind, demo):
+    folder = {"demo": lambda: demo,
+              "gbk-csv": lambda: make_package(tmp_path / "gbk", encoding="gbk"),
+              "workbook-chinese": lambda: make_package(tmp_path / "wb", fmt="workbook")}[kind]()
+    res = _cli("validate", str(folder))
+    assert res.returncode == 0, res.stdout
+    assert res.stdout.startswith("数据包有效")
