@@ -186,3 +186,24 @@ def test_cli_report(demo, tmp_path):
     assert res.returncode == 0, res.stdout + res.stderr
     assert (tmp_path / "demo-2025.html").exists()
     assert "Traceback" not in res.stdout + res.stderr
+
+
+def test_explore_notebook_runs_on_the_demo(demo, tmp_path):
+    import papermill as pm
+
+    pm.execute_notebook(str(ROOT / "notebooks" / "explore.ipynb"), str(tmp_path / "explore.ipynb"),
+                        parameters={"data_dir": str(demo)}, progress_bar=False, kernel_name="python3",
+                        cwd=str(ROOT / "notebooks"))
+    nb = nbformat.read(tmp_path / "explore.ipynb", as_version=4)
+    images = sum("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+    assert images >= 5
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors
+
+
+def test_explore_notebook_and_twin_agree():
+    import jupytext
+
+    ipynb = nbformat.read(ROOT / "notebooks" / "explore.ipynb", as_version=4)
+    twin = jupytext.read(ROOT / "notebooks" / "explore.py")
+    assert [(c.cell_type, c.source) for c in ipynb.cells] == [(c.cell_type, c.source) for c in twin.cells]
