@@ -20,13 +20,13 @@
 # there, where the tests reach it. Leave `data_dir = None` to report on the demo county.
 
 # %% tags=["parameters"]
-data_dir = None  # the county data package folder; None = the demo county
-year = None  # the report year; None = the package's year
-language = "zh"  # "zh" or "en"
-rules_path = None  # a recommendation rules file of your own (optional)
+data_dir = None  # the county data package folder (None: the demo county)
+year = None  # the report year (None: the year in county.yaml)
+language = "zh"  # zh or en
+rules_path = None  # your own recommendation rules file (optional)
 xlsx_path = None  # write every report table to this workbook (optional)
-fingerprint = None  # set by `fivestar report`: hash of inputs, parameters and version
-generated = None  # set by `fivestar report`: the generation date
+fingerprint = None  # set by fivestar report (inputs, parameters and version)
+generated = None  # set by fivestar report (the generation date)
 
 # %%
 from fivestar_analysis.report.notebook import prepare, show, write_workbook

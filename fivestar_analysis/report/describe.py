@@ -62,6 +62,7 @@ class CountyReport:
     mentoring: MentoringPlan
     # survey analysis (None without a survey)
     survey: Any | None
+    likert: pd.DataFrame | None
     # findings (star analysis, then survey) and what answers them
     findings: list[Finding] = field(default_factory=list)
     recommendations: list[Recommendation] = field(default_factory=list)
@@ -107,11 +108,12 @@ def describe_county(county: County, *, year: int | None = None, language: str | 
     if year != county.year:
         county = county.replace(meta=_with_year(county.meta, year))
     language = language or county.meta.language
-    survey = None
+    survey = likert = None
     if county.survey is not None and county.codebook is not None:
-        from fivestar_analysis.survey import describe_survey
+        from fivestar_analysis.survey import describe_survey, likert_distribution
 
         survey = describe_survey(county)
+        likert = likert_distribution(county)
     findings = st.diagnose(county, year=year)
     if survey is not None:
         findings = findings + list(survey.findings)
@@ -150,6 +152,7 @@ def describe_county(county: County, *, year: int | None = None, language: str | 
         rewards_plan=st.reward_budget(county, year=year, basis="planned"),
         mentoring=_safe_mentoring(county, year),
         survey=survey,
+        likert=likert,
         findings=findings,
         recommendations=recommend(findings, county, language=language, rules=rules),
     )

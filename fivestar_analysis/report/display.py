@@ -96,8 +96,10 @@ def table_html(df: pd.DataFrame, *, caption: str | None = None, note: str | None
                 else f" ({extra} more rows in the appendix or the exported workbook)")
     body = shown.to_html(index=False, escape=True, border=0, classes="report-table")
     if caption:
-        body = body.replace('<table border="0" class="dataframe report-table">',
-                            f'<table class="report-table"><caption>{html.escape(caption)}</caption>', 1)
+        import re
+
+        body = re.sub(r"<table[^>]*>", f'<table class="report-table"><caption>{html.escape(caption)}</caption>',
+                      body, count=1)
     if note or more:
         body += f'<p class="table-note">{html.escape((note or "") + more)}</p>'
     return body

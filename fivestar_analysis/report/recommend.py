@@ -180,6 +180,8 @@ def recommend(findings: list[Finding], county: County, *, language: str = "zh",
             "county": county.meta.name, "p_value": f.p_value, "statistic": f.statistic,
             "branch_names": _branch_names(f, county),
             "weak_below": county.rubric.weak_village_below_wan,
+            "kind_note": "城市社区支部的" if evidence.get("branch_kind") == "community" else "",
+            "kind_note_en": "In community branches, " if evidence.get("branch_kind") == "community" else "",
         }
         try:
             title = env.from_string(getattr(rule.title, lang)).render(context)

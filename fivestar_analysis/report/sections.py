@@ -262,10 +262,13 @@ def causes_html(rep) -> str:
                       decimals={"estimate": 1, "ci_low": 1, "ci_high": 1}))
     out.append(_chart(rep, charts.ipa_quadrant, s.ipa[s.ipa["group"] == "all"],
                       alt=_t(rep, "重要性—满意度分析", "Importance–performance analysis"), figsize=(7.0, 5.5)))
-    out.append(_chart(rep, charts.likert_bars, rep.county, alt=_t(rep, "各题回答分布", "Answers by item"),
-                      figsize=(7.5, 6.0)))
+    out.append(_chart(rep, charts.likert_bars, rep.likert, alt=_t(rep, "各方面回答分布", "Answers by area"),
+                      figsize=(7.5, 4.5)))
     aw = s.awareness
-    out.append(_chart(rep, charts.awareness_by_group, aw, alt=_t(rep, "知晓率与参与率", "Awareness and participation")))
+    texts = rep.county.codebook.set_index("item")["text"].astype(str)
+    short = {i: (x if len(x) <= 16 else x[:15] + "…") for i, x in texts.items() if x and x != "nan"}
+    out.append(_chart(rep, charts.awareness_by_group, aw, item_labels=short,
+                      alt=_t(rep, "知晓率与参与率", "Awareness and participation")))
     out.append(_table(rep, aw[aw["group"] != "all"], _t(rep, "知晓率与参与率", "Awareness and participation"),
                       _t(rep, "方法：比例及Wilson 95%置信区间", "Method: proportion with Wilson 95% interval"),
                       columns=["measure", "item", "group", "n", "count", "estimate", "ci_low", "ci_high", "suppressed"],

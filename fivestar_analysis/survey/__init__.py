@@ -28,6 +28,7 @@ from fivestar_analysis.survey.estimates import (
     weighted_mean_ci,
 )
 from fivestar_analysis.survey.ipa import importance_performance
+from fivestar_analysis.survey.likert import likert_distribution
 from fivestar_analysis.survey.ledger import branch_means, income_satisfaction, spearman_ci
 from fivestar_analysis.survey.reliability import (
     alpha_if_item_deleted,
@@ -59,7 +60,7 @@ __all__ = [
     "cronbach_alpha", "reliability", "alpha_if_item_deleted",
     "GroupComparison", "compare_groups", "compare_choices", "dunn_test", "holm",
     "branch_means", "income_satisfaction", "spearman_ci",
-    "importance_performance",
+    "importance_performance", "likert_distribution",
     "wilson_interval", "weighted_rate", "awareness_rates", "awareness_findings",
     "choice_frequencies",
     "segment", "mask_names", "open_answers", "top_terms", "text_themes", "theme_examples",
