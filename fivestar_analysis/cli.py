@@ -149,10 +149,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     except ReportFailed as exc:
         if lang == "en":
             _out(f"Report failed in cell {exc.cell_index}: {exc.ename}: {exc.evalue}")
+            if exc.source:
+                _out("Failing cell: " + exc.source.strip().splitlines()[0][:120])
             if exc.notebook:
                 _out(f"The executed notebook is kept for inspection: {exc.notebook}")
         else:
             _out(f"报告生成失败：第 {exc.cell_index} 个单元格出错（{exc.ename}: {exc.evalue}）")
+            if exc.source:
+                _out("出错的单元格：" + exc.source.strip().splitlines()[0][:120])
             if exc.notebook:
                 _out(f"已保留执行过的笔记本供排查：{exc.notebook}")
         return EXIT_FAILURE

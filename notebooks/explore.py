@@ -21,7 +21,7 @@
 # and chart the report uses, then make cuts of your own. Change `data_dir` to your folder.
 
 # %% tags=["parameters"]
-data_dir = None  # your county package folder; None = the demo county
+data_dir = None  # your county package folder (None: the demo county)
 language = "zh"
 
 # %% [markdown]

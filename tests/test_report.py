@@ -138,7 +138,10 @@ def test_failing_cell_keeps_notebook_and_writes_no_html(demo, tmp_path, monkeypa
     (out / "demo-2025.html").write_text("previous good report", encoding="utf-8")
     with pytest.raises(ReportFailed) as exc:
         render_report(demo, out, formats=("html",))
-    assert exc.value.cell_index == 3 and "boom" in exc.value.evalue
+    # the executed notebook (kept for inspection) has papermill's injected parameters
+    # cell before it, so the failing cell is number 4 there
+    assert exc.value.cell_index == 4 and "boom" in exc.value.evalue
+    assert "raise RuntimeError" in exc.value.source
     assert exc.value.notebook.exists()
     assert (out / "demo-2025.html").read_text(encoding="utf-8") == "previous good report"
     assert not [p for p in out.iterdir() if p.name.startswith(".demo-2025.")]

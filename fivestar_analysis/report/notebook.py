@@ -67,12 +67,14 @@ def write_workbook(rep: CountyReport, path: str | Path | None) -> Path | None:
     import pandas as pd
 
     from fivestar_analysis.labels import label
+    from fivestar_analysis.report.display import LABELLED
 
     path = Path(path)
     used: set[str] = set()
     with pd.ExcelWriter(path, engine="openpyxl") as xw:
         for name, table in rep.tables().items():
-            sheet = label(name, rep.language)[:31]
+            sheet = label(f"table_{name}", rep.language)
+            sheet = (name if sheet == f"table_{name}" else sheet)[:31]
             base, k = sheet, 2
             while sheet in used:
                 sheet = f"{base[:28]}_{k}"
@@ -82,6 +84,10 @@ def write_workbook(rep: CountyReport, path: str | Path | None) -> Path | None:
             for col in shown.columns:
                 if shown[col].map(lambda v: isinstance(v, (dict, list, tuple))).any():
                     shown[col] = shown[col].map(str)
+                elif col in LABELLED:
+                    shown[col] = shown[col].map(
+                        lambda v: v if v is None or (isinstance(v, float) and v != v)
+                        else label(v, rep.language, rep.county.rubric))
             shown.columns = [label(c, rep.language, rep.county.rubric) for c in shown.columns]
             shown.to_excel(xw, sheet_name=sheet, index=False)
     return path

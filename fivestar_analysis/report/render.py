@@ -39,8 +39,10 @@ FORMATS = ("html", "ipynb", "xlsx")
 class ReportFailed(FivestarError):
     """A cell of the report notebook failed; the executed notebook is kept for inspection."""
 
-    def __init__(self, cell_index: int | None, ename: str, evalue: str, notebook: Path | None):
+    def __init__(self, cell_index: int | None, ename: str, evalue: str, notebook: Path | None,
+                 source: str = ""):
         self.cell_index, self.ename, self.evalue, self.notebook = cell_index, ename, evalue, notebook
+        self.source = source
         where = f"cell {cell_index}" if cell_index is not None else "the notebook"
         keep = f"; executed notebook kept at {notebook}" if notebook else ""
         super().__init__(f"report failed in {where}: {ename}: {evalue}{keep}")
@@ -235,7 +237,7 @@ def render_report(
             if executed.exists():
                 shutil.copyfile(executed, kept)
             raise ReportFailed(exc.cell_index, exc.ename, exc.evalue,
-                               kept if kept.exists() else None) from None
+                               kept if kept.exists() else None, exc.source or "") from None
         nb = nbformat.read(executed, as_version=4)
         from fivestar_analysis.report.sections import report_title_for
 
