@@ -1,16 +1,97 @@
-"""Chart titles and axis labels in Chinese and English (resources/labels/charts.yaml)."""
+"""Text and layout helpers shared by the charts: labels from ``resources/labels/charts.yaml``,
+wrapped tick labels, and legends and notes placed below everything an axes has drawn."""
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.legend import Legend
 
 from fivestar_analysis.labels import label
 
+__all__ = ["t", "lab", "level_name", "paren", "wrap", "visible", "legend_below", "note_below",
+           "SUPPRESSED_COLOR"]
+
+SUPPRESSED_COLOR = "#8a94a6"
+_LEVEL_ZH = "零一二三四五六七八九"
+
 
 def t(key: str, language: str, **fmt: Any) -> str:
+    """Chart text ``chart_<key>`` in ``language``, with ``{placeholders}`` filled."""
     text = label(f"chart_{key}", language)
     return text.format(**fmt) if fmt else text
 
 
 def lab(key: Any, language: str, rubric: Any = None) -> str:
+    """Display label of a column or category value (star keys via the rubric)."""
     return label(key, language, rubric)
+
+
+def level_name(n: int, language: str) -> str:
+    """``三星`` / ``3 stars``."""
+    n = int(n)
+    if language == "en":
+        return "1 star" if n == 1 else f"{n} stars"
+    return f"{_LEVEL_ZH[n]}星" if n < len(_LEVEL_ZH) else f"{n}星"
+
+
+def paren(text: str, inner: Any, language: str) -> str:
+    """``text（inner）`` in Chinese, ``text (inner)`` in English."""
+    return f"{text} ({inner})" if language == "en" else f"{text}（{inner}）"
+
+
+def wrap(text: str, language: str, width: int | None = None) -> str:
+    """Break a long tick label over lines: by words in English, by characters in Chinese."""
+    if language == "en":
+        return "\n".join(textwrap.wrap(text, width or 16, break_long_words=False)) or text
+    width = width or 6
+    if len(text) <= width:
+        return text
+    # balanced lines, the shorter first: 产业兴旺星 -> 产业 / 兴旺星
+    n_lines = -(-len(text) // width)
+    base, extra = divmod(len(text), n_lines)
+    sizes = [base] * (n_lines - extra) + [base + 1] * extra
+    starts = np.cumsum([0] + sizes)
+    return "\n".join(text[a:b] for a, b in zip(starts[:-1], starts[1:]))
+
+
+def visible(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """The rows that may be drawn, and the mask of suppressed rows (too few respondents)."""
+    if "suppressed" not in df.columns:
+        return df, pd.Series(False, index=df.index)
+    hidden = df["suppressed"].fillna(False).astype(bool)
+    return df[~hidden], hidden
+
+
+def _bottom(ax: Axes) -> float:
+    """The lowest point (axes fraction) of everything drawn on ``ax``: ticks, labels, legend."""
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    box = ax.get_tightbbox(renderer)
+    if box is None:
+        return 0.0
+    return float(ax.transAxes.inverted().transform((0.0, box.y0))[1])
+
+
+def _points(ax: Axes, pt: float) -> float:
+    """``pt`` typographic points as a fraction of the axes height."""
+    height_in = ax.get_position().height * ax.figure.get_figheight()
+    return pt / 72.0 / max(height_in, 1e-6)
+
+
+def legend_below(ax: Axes, ncol: int, **kwargs: Any) -> Legend:
+    """A legend centred just below the tick labels and axis label, so it never overlaps them."""
+    y = _bottom(ax) - _points(ax, 4)
+    return ax.legend(loc="upper center", bbox_to_anchor=(0.5, y), ncol=max(1, ncol),
+                     **kwargs)
+
+
+def note_below(ax: Axes, text: str) -> None:
+    """A small grey note at the bottom left, below the legend (e.g. 样本过少 …)."""
+    y = _bottom(ax) - _points(ax, 3)
+    ax.text(0.0, y, text, transform=ax.transAxes, ha="left", va="top", fontsize=8,
+            color=SUPPRESSED_COLOR)
