@@ -4,6 +4,7 @@ wrapped tick labels, and legends and notes placed below everything an axes has d
 from __future__ import annotations
 
 import textwrap
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -26,9 +27,17 @@ def t(key: str, language: str, **fmt: Any) -> str:
     return text.format(**fmt) if fmt else text
 
 
+@lru_cache(maxsize=1)
+def _default_rubric() -> Any:
+    from fivestar_analysis.rubric import load_rubric
+
+    return load_rubric()
+
+
 def lab(key: Any, language: str, rubric: Any = None) -> str:
-    """Display label of a column or category value (star keys via the rubric)."""
-    return label(key, language, rubric)
+    """Display label of a column or category value; star and tier names via the rubric
+    (the packaged default rubric when none is given, so star keys never show raw)."""
+    return label(key, language, rubric if rubric is not None else _default_rubric())
 
 
 def level_name(n: int, language: str) -> str:

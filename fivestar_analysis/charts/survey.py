@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from fivestar_analysis.charts._text import (
@@ -38,8 +39,16 @@ __all__ = ["dimension_scores", "ipa_quadrant", "likert_bars", "awareness_by_grou
 GROUP_ORDER = ("resident", "member", "cadre")
 
 
-def _too_few(ax: Axes, x: float, y: float, language: str, **kw: Any) -> None:
-    ax.text(x, y, t("too_few", language), fontsize=7.5, color=SUPPRESSED_COLOR, **kw)
+def _too_few(ax: Axes, x: float, y: float, language: str, *, vertical: bool = False,
+             **kw: Any) -> None:
+    """Mark a suppressed cell's place with 样本过少 (stacked upright in Chinese)."""
+    text = t("too_few", language)
+    if vertical:
+        if language == "en":
+            kw["rotation"] = 90
+        else:
+            text, kw["linespacing"] = "\n".join(text), 1.0
+    ax.text(x, y, text, fontsize=7.5, color=SUPPRESSED_COLOR, **kw)
 
 
 def dimension_scores(estimates: pd.DataFrame, *, ax: Axes | None = None, language: str = "zh",
@@ -65,14 +74,15 @@ def dimension_scores(estimates: pd.DataFrame, *, ax: Axes | None = None, languag
         rows = shown[(shown["by"] == by) & ((shown["subgroup"] == sub) | (by == "county"))]
         g = rows.drop_duplicates("dimension").set_index("dimension").reindex(dims)
         x = np.arange(len(dims)) + (j - (len(groups) - 1) / 2) * width
-        err = np.vstack([g["estimate"] - g["ci_low"], g["ci_high"] - g["estimate"]])
-        ax.errorbar(x, g["estimate"], yerr=err, fmt="o", ms=5, capsize=2.5, lw=1.2,
+        est, lo, hi = (g[c].to_numpy(dtype=float, na_value=np.nan)
+                       for c in ("estimate", "ci_low", "ci_high"))
+        ax.errorbar(x, est, yerr=np.vstack([est - lo, hi - est]), fmt="o", ms=5, capsize=2.5, lw=1.2,
                     color=GROUP_COLORS.get(sub, MUTED),
                     label=lab("all" if by == "county" else sub, language))
         cut = estimates[(estimates["by"] == by) & hidden
                         & ((estimates["subgroup"] == sub) | (by == "county"))]
         for dim in cut["dimension"]:
-            _too_few(ax, x[dims.index(dim)], low, language, rotation=90, ha="center",
+            _too_few(ax, x[dims.index(dim)], low, language, vertical=True, ha="center",
                      va="bottom")
     ax.set_xticks(np.arange(len(dims)),
                   [wrap(lab(x, language, rubric), language, 6 if language != "en" else 14)
@@ -172,7 +182,8 @@ def likert_bars(distribution: pd.DataFrame, *, ax: Axes | None = None, language:
     for i, dim in enumerate(dims):
         g = d[d["dimension"] == dim].set_index("answer")["share"].dropna() * 100
         if g.empty:
-            _too_few(ax, 0, i, language, ha="center", va="center")
+            _too_few(ax, 0, i, language, ha="center", va="center",
+                     bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5})
             continue
         neutral = float(g.get(mid, 0.0)) if float(mid).is_integer() else 0.0
         left = -neutral / 2 - sum(float(g.get(a, 0)) for a in range(lo, int(np.ceil(mid)))
@@ -181,8 +192,7 @@ def likert_bars(distribution: pd.DataFrame, *, ax: Axes | None = None, language:
             v = float(g.get(a, 0.0))
             step = a - lo + 1
             ax.barh(i, v, left=left, color=LIKERT_COLORS.get(step, MUTED), height=0.62,
-                    edgecolor="white", linewidth=0.4,
-                    label=t(f"answer_{step}", language) if i == 0 else None)
+                    edgecolor="white", linewidth=0.4)
             left += v
     ax.axvline(0, color=INK, lw=0.8)
     ax.set_yticks(range(len(dims)), [lab(x, language, rubric) for x in dims])
@@ -192,7 +202,11 @@ def likert_bars(distribution: pd.DataFrame, *, ax: Axes | None = None, language:
     ax.grid(axis="y", visible=False)
     ax.set_title(t("likert", language))
     ax.set_xlabel(t("likert_axis", language))
-    legend_below(ax, ncol=hi - lo + 1, fontsize=8)
+    ax.set_ylabel(t("area_axis", language))
+    # legend from explicit swatches: it is complete even when every bar is suppressed
+    swatches = [Patch(color=LIKERT_COLORS.get(a - lo + 1, MUTED),
+                      label=t(f"answer_{a - lo + 1}", language)) for a in range(lo, hi + 1)]
+    legend_below(ax, ncol=hi - lo + 1, fontsize=8, handles=swatches)
     if hidden.any():
         note_below(ax, t("suppressed_note", language))
     return ax
@@ -230,7 +244,7 @@ def awareness_by_group(awareness: pd.DataFrame, *, ax: Axes | None = None, langu
                color=GROUP_COLORS[g], label=lab(g, language), yerr=err[:, ok], capsize=2,
                error_kw={"lw": 0.8, "ecolor": INK})
         for xi in x[~ok]:
-            _too_few(ax, xi, 2, language, rotation=90, ha="center", va="bottom")
+            _too_few(ax, xi, 2, language, vertical=True, ha="center", va="bottom")
     ax.set_xticks(np.arange(len(bars)), bars, fontsize=8)
     ax.yaxis.set_major_formatter(PercentFormatter(100))
     ax.set_ylim(0, 105)
