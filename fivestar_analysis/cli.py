@@ -124,6 +124,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     lang = _language(args)
     out = Path(args.out)
+    if args.counties:
+        from fivestar_analysis.province import write_demo_province
+
+        folders = write_demo_province(out, args.counties, seed=args.seed, fmt=args.format)
+        _out((f"{len(folders)} demo county packages written to " if lang == "en"
+              else f"已写入 {len(folders)} 个示范县数据包：") + str(out))
+        for f in folders:
+            _out(f"  {f}")
+        return EXIT_OK
     path = write_demo_package(out, seed=args.seed, fmt=args.format)
     _out(("Demo county package written to " if lang == "en" else "示范县数据包已写入 ") + str(path))
     county = _load(path)
@@ -145,7 +154,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
     try:
         result = render_report(args.path, args.out, language=args.language, year=args.year,
-                               formats=formats, timeout=args.timeout, rules_path=args.rules)
+                               formats=formats, timeout=args.timeout, rules_path=args.rules,
+                               force=not args.skip_unchanged)
     except ReportFailed as exc:
         if lang == "en":
             _out(f"Report failed in cell {exc.cell_index}: {exc.ename}: {exc.evalue}")
@@ -160,10 +170,34 @@ def cmd_report(args: argparse.Namespace) -> int:
             if exc.notebook:
                 _out(f"已保留执行过的笔记本供排查：{exc.notebook}")
         return EXIT_FAILURE
+    if args.json:
+        _print_json({"outputs": {k: str(v) for k, v in result.outputs.items()},
+                     "seconds": round(result.seconds, 3), "skipped": result.skipped,
+                     "fingerprint": result.fingerprint, "headline": result.headline})
+        return EXIT_OK
     for fmt, path in result.outputs.items():
         _out((f"{fmt}: " if lang == "en" else f"{fmt}：") + str(path))
     _out((f"Done in {result.seconds:.1f} s" if lang == "en" else f"完成，用时 {result.seconds:.1f} 秒"))
     return EXIT_OK
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from fivestar_analysis.batch import outcome_table, run_batch
+
+    lang = _language(args)
+    formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
+    result = run_batch(args.paths, args.out, jobs=args.jobs, timeout=args.timeout, force=args.force,
+                       formats=formats, language=args.language, rules=args.rules,
+                       scheduler=args.scheduler)
+    _out(outcome_table(result, lang))
+    n_bad = len(result.failed)
+    if lang == "en":
+        _out(f"{len(result.outcomes) - n_bad} of {len(result.outcomes)} counties succeeded in "
+             f"{result.seconds:.1f} s; index: {result.index}")
+    else:
+        _out(f"{len(result.outcomes)} 个县中 {len(result.outcomes) - n_bad} 个成功，用时 "
+             f"{result.seconds:.1f} 秒；索引页：{result.index}")
+    return EXIT_FAILURE if n_bad else EXIT_OK
 
 
 def cmd_template(args: argparse.Namespace) -> int:
@@ -206,6 +240,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=int, default=2024, help="random seed (default 2024)")
     d.add_argument("--format", choices=["csv", "xlsx"], default="csv",
                    help="four CSV files (default) or one workbook")
+    d.add_argument("--counties", type=int, default=0,
+                   help="write N counties of varied size and strength into OUT/<code>/")
     d.set_defaults(func=cmd_demo)
 
     r = sub.add_parser("report", parents=[common], help="render the research report / 生成调研报告")
@@ -218,7 +254,25 @@ def build_parser() -> argparse.ArgumentParser:
                    help="comma-separated outputs: html, ipynb, xlsx (default html,ipynb)")
     r.add_argument("--rules", default=None, help="your own recommendation rules (YAML)")
     r.add_argument("--timeout", type=float, default=None, help="per-cell time limit in seconds")
+    r.add_argument("--skip-unchanged", action="store_true",
+                   help="do nothing when inputs, parameters and tool version are unchanged")
+    r.add_argument("--json", action="store_true", help="print the result as JSON")
     r.set_defaults(func=cmd_report)
+
+    b = sub.add_parser("batch", parents=[common], help="reports for many counties / 批量生成报告")
+    b.add_argument("paths", nargs="+", help="county package folders")
+    b.add_argument("--out", default="reports", help="output folder (default reports/)")
+    b.add_argument("--jobs", type=int, default=max(1, (os.cpu_count() or 2)),
+                   help="counties rendered at once (default: number of cores)")
+    b.add_argument("--timeout", type=float, default=None, help="time limit per county in seconds")
+    b.add_argument("--force", action="store_true", help="render even when nothing changed")
+    b.add_argument("--format", default="html,ipynb", help="outputs per county (html,ipynb,xlsx)")
+    b.add_argument("--language", choices=["zh", "en"], default=None, help="report language")
+    b.add_argument("--rules", default=None, help="your own recommendation rules (YAML)")
+    b.add_argument("--scheduler", default=None,
+                   help="dask.distributed scheduler address (e.g. tcp://10.0.0.5:8786); "
+                        "workers must see the same folders")
+    b.set_defaults(func=cmd_batch)
 
     t = sub.add_parser("template", parents=[common], help="blank Excel workbook for clerks / 空白填报模板")
     t.add_argument("--out", default="fivestar-template.xlsx", help="file to write")

@@ -18,7 +18,7 @@ def _name(req: str) -> str:
 def _pyproject_requirements() -> dict[str, str]:
     data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     reqs = list(data["project"]["dependencies"]) + list(data["project"]["optional-dependencies"]["test"])
-    return {_name(r): r.replace(" ", "") for r in reqs}
+    return {_name(r): re.sub(r"\[[^\]]*\]", "", r.replace(" ", "")) for r in reqs}
 
 
 def _conda_requirements() -> dict[str, str]:

@@ -30,8 +30,8 @@ import nbformat
 from fivestar_analysis._version import __version__
 from fivestar_analysis.errors import FivestarError
 
-__all__ = ["render_report", "RenderResult", "ReportFailed", "report_notebook", "fingerprint",
-           "export_html", "atomic_write_bytes"]
+__all__ = ["render_report", "run_notebook", "RenderResult", "ReportFailed", "report_notebook",
+           "fingerprint", "export_html", "atomic_write_bytes", "up_to_date", "headline_figures"]
 
 FORMATS = ("html", "ipynb", "xlsx")
 
@@ -57,6 +57,7 @@ class RenderResult:
     fingerprint: str
     skipped: bool = False
     outputs: dict[str, Path] = field(default_factory=dict)
+    headline: dict[str, Any] = field(default_factory=dict)
 
 
 def report_notebook() -> Path:
@@ -167,6 +168,77 @@ def _stem(code: str, year: int, language: str) -> str:
     return f"{code}-{year}" + ("-en" if language == "en" else "")
 
 
+def run_notebook(
+    notebook: Path,
+    out_dir: Path,
+    stem: str,
+    parameters: dict[str, Any],
+    *,
+    title: str,
+    language: str,
+    formats: tuple[str, ...],
+    fp: str,
+    timeout: float | None = None,
+    kernel_name: str = "python3",
+    start: float | None = None,
+) -> RenderResult:
+    """Execute ``notebook`` with papermill and write ``stem.{html,ipynb,xlsx}`` atomically.
+
+    The notebook receives ``parameters`` plus ``fingerprint``, ``generated`` and (when
+    ``xlsx`` is asked for) ``xlsx_path``, a temporary path it must write its workbook to.
+    """
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    start = time.perf_counter() if start is None else start
+    targets = {fmt: out_dir / f"{stem}.{fmt}" for fmt in formats}
+    work = Path(tempfile.mkdtemp(prefix=f".{stem}.", dir=out_dir))
+    written: dict[str, Path] = {}
+    try:
+        executed = work / f"{stem}.ipynb"
+        xlsx_tmp = work / f"{stem}.xlsx" if "xlsx" in formats else None
+        params = dict(parameters, fingerprint=fp, xlsx_path=str(xlsx_tmp) if xlsx_tmp else None,
+                      generated=_dt.date.today().isoformat())
+        try:
+            pm.execute_notebook(
+                str(notebook), str(executed), parameters=params, kernel_name=kernel_name,
+                progress_bar=False, log_output=False, cwd=str(notebook.parent),
+                execution_timeout=timeout, request_save_on_cell_execute=False,
+            )
+        except PapermillExecutionError as exc:
+            kept = out_dir / f"{stem}.failed.ipynb"
+            if executed.exists():
+                shutil.copyfile(executed, kept)
+            raise ReportFailed(exc.cell_index, exc.ename, exc.evalue,
+                               kept if kept.exists() else None, exc.source or "") from None
+        nb = nbformat.read(executed, as_version=4)
+        # build everything first, then move into place: no half-written set of outputs
+        payloads: dict[str, bytes] = {}
+        if "html" in formats:
+            payloads["html"] = export_html(nb, title, language).encode("utf-8")
+        if "ipynb" in formats:
+            payloads["ipynb"] = executed.read_bytes()
+        if "xlsx" in formats:
+            if xlsx_tmp is None or not xlsx_tmp.exists():
+                raise ReportFailed(None, "MissingOutput", "the notebook wrote no workbook", None)
+            payloads["xlsx"] = xlsx_tmp.read_bytes()
+        for fmt, data in payloads.items():
+            written[fmt] = atomic_write_bytes(targets[fmt], data)
+        atomic_write_bytes(out_dir / f".{stem}.fingerprint", fp.encode("utf-8"))
+        (out_dir / f"{stem}.failed.ipynb").unlink(missing_ok=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return RenderResult(written.get("html"), written.get("ipynb"), written.get("xlsx"),
+                        time.perf_counter() - start, fp, outputs=written)
+
+
+def up_to_date(out_dir: Path, stem: str, formats: tuple[str, ...], fp: str) -> bool:
+    """True when every requested output exists and was made from the same fingerprint."""
+    stamp = out_dir / f".{stem}.fingerprint"
+    return (all((out_dir / f"{stem}.{fmt}").exists() for fmt in formats) and stamp.exists()
+            and stamp.read_text(encoding="utf-8").strip() == fp)
+
+
 def render_report(
     data_dir: str | Path,
     out_dir: str | Path = "reports",
@@ -182,12 +254,11 @@ def render_report(
     """Validate a package, execute the report notebook and write the requested outputs.
 
     Raises :class:`~fivestar_analysis.errors.PackageInvalid` for bad data (before any
-    notebook runs) and :class:`ReportFailed` when a cell fails.
+    notebook runs) and :class:`ReportFailed` when a cell fails. With ``force=False`` a
+    report whose inputs, parameters and tool version are unchanged is not rendered again.
     """
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
-
     from fivestar_analysis.loader import load_county
+    from fivestar_analysis.report.sections import report_title_for
 
     start = time.perf_counter()
     unknown = set(formats) - set(FORMATS)
@@ -211,53 +282,31 @@ def render_report(
         load_rules(rules_path)  # a broken rules file is refused before anything runs
         files["rules"] = hashlib.sha256(Path(rules_path).read_bytes()).hexdigest()
     fp = fingerprint(files, params)
-    targets = {fmt: out_dir / f"{stem}.{fmt}" for fmt in formats}
-    stamp = out_dir / f".{stem}.fingerprint"
-    if not force and all(p.exists() for p in targets.values()) and stamp.exists() \
-            and stamp.read_text(encoding="utf-8").strip() == fp:
+    headline = headline_figures(county, year)
+    if not force and up_to_date(out_dir, stem, formats, fp):
+        targets = {fmt: out_dir / f"{stem}.{fmt}" for fmt in formats}
         return RenderResult(targets.get("html"), targets.get("ipynb"), targets.get("xlsx"),
-                            time.perf_counter() - start, fp, skipped=True, outputs=targets)
+                            time.perf_counter() - start, fp, skipped=True, outputs=targets,
+                            headline=headline)
+    result = run_notebook(report_notebook(), out_dir, stem, params,
+                          title=report_title_for(county.meta.name, year, language),
+                          language=language, formats=formats, fp=fp, timeout=timeout,
+                          kernel_name=kernel_name, start=start)
+    result.headline = headline
+    return result
 
-    work = Path(tempfile.mkdtemp(prefix=f".{stem}.", dir=out_dir))
-    try:
-        executed = work / f"{stem}.ipynb"
-        xlsx_tmp = work / f"{stem}.xlsx" if "xlsx" in formats else None
-        parameters = dict(params, fingerprint=fp,
-                          xlsx_path=str(xlsx_tmp) if xlsx_tmp else None,
-                          generated=_dt.date.today().isoformat())
-        notebook = report_notebook()
-        try:
-            pm.execute_notebook(
-                str(notebook), str(executed), parameters=parameters, kernel_name=kernel_name,
-                progress_bar=False, log_output=False, cwd=str(notebook.parent),
-                execution_timeout=timeout, request_save_on_cell_execute=False,
-            )
-        except PapermillExecutionError as exc:
-            kept = out_dir / f"{stem}.failed.ipynb"
-            if executed.exists():
-                shutil.copyfile(executed, kept)
-            raise ReportFailed(exc.cell_index, exc.ename, exc.evalue,
-                               kept if kept.exists() else None, exc.source or "") from None
-        nb = nbformat.read(executed, as_version=4)
-        from fivestar_analysis.report.sections import report_title_for
 
-        title = report_title_for(county.meta.name, year, language)
-        written: dict[str, Path] = {}
-        # build everything first, then move into place: no half-written set of outputs
-        payloads: dict[str, bytes] = {}
-        if "html" in formats:
-            payloads["html"] = export_html(nb, title, language).encode("utf-8")
-        if "ipynb" in formats:
-            payloads["ipynb"] = executed.read_bytes()
-        if "xlsx" in formats:
-            if xlsx_tmp is None or not xlsx_tmp.exists():
-                raise ReportFailed(None, "MissingOutput", "the notebook wrote no workbook", None)
-            payloads["xlsx"] = xlsx_tmp.read_bytes()
-        for fmt, data in payloads.items():
-            written[fmt] = atomic_write_bytes(targets[fmt], data)
-        atomic_write_bytes(stamp, fp.encode("utf-8"))
-        (out_dir / f"{stem}.failed.ipynb").unlink(missing_ok=True)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return RenderResult(written.get("html"), written.get("ipynb"), written.get("xlsx"),
-                        time.perf_counter() - start, fp, outputs=written)
+def headline_figures(county, year: int) -> dict[str, Any]:
+    """The few numbers an index of many reports shows for a county."""
+    from fivestar_analysis.stars import summary
+
+    s = summary(county, year=year)
+    b = county.branches_in(year)
+    return {
+        "name": county.meta.name, "code": county.meta.code, "year": int(year),
+        "branches": int(len(b)), "townships": int(b["township"].nunique()),
+        "share_3plus": s["all"]["share_3plus"],
+        "five_star": int(s["all"]["levels"].get("5", 0)),
+        "respondents": int(len(county.survey)) if county.survey is not None else 0,
+        "warnings": len(county.warnings),
+    }
