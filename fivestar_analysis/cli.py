@@ -138,12 +138,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     county = _load(path)
     for line in county_summary_lines(county, lang):
         _out(line)
-    try:
-        from fivestar_analysis.stars import format_summary, summary
-    except ImportError:  # pragma: no cover - star analysis always ships
-        return EXIT_OK
+    from fivestar_analysis.stars import format_summary, summary
+
     _out("")
     _out(format_summary(summary(county), language=lang))
+    if args.no_report:
+        return EXIT_OK
+    from fivestar_analysis.report.render import render_report
+
+    _out("")
+    _out("Rendering the demo report …" if lang == "en" else "正在生成示范县调研报告……")
+    result = render_report(path, args.report_dir, language=lang, formats=("html", "ipynb", "xlsx"))
+    for fmt, file in result.outputs.items():
+        _out(f"  {fmt}: {file}")
+    _out((f"Open {result.html} in a browser." if lang == "en"
+          else f"用浏览器打开 {result.html} 即可阅读报告。"))
     return EXIT_OK
 
 
@@ -240,6 +249,9 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=int, default=2024, help="random seed (default 2024)")
     d.add_argument("--format", choices=["csv", "xlsx"], default="csv",
                    help="four CSV files (default) or one workbook")
+    d.add_argument("--report-dir", default="reports",
+                   help="where the demo report is written (default reports/)")
+    d.add_argument("--no-report", action="store_true", help="only write and check the package")
     d.add_argument("--counties", type=int, default=0,
                    help="write N counties of varied size and strength into OUT/<code>/")
     d.set_defaults(func=cmd_demo)
@@ -283,6 +295,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # the report kernel's start-up and shutdown logging goes to a log file, not the terminal
+    os.environ.setdefault("FIVESTAR_QUIET_KERNEL", "1")
     lang = _language(args)
     try:
         return int(args.func(args))

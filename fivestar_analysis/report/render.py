@@ -10,6 +10,7 @@ notebook (``*.failed.ipynb``) for inspection and no HTML.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as _dt
 import hashlib
@@ -199,16 +200,20 @@ def run_notebook(
         xlsx_tmp = work / f"{stem}.xlsx" if "xlsx" in formats else None
         params = dict(parameters, fingerprint=fp, xlsx_path=str(xlsx_tmp) if xlsx_tmp else None,
                       generated=_dt.date.today().isoformat())
+        kernel_log = work / "kernel.log"
         try:
-            pm.execute_notebook(
-                str(notebook), str(executed), parameters=params, kernel_name=kernel_name,
-                progress_bar=False, log_output=False, cwd=str(notebook.parent),
-                execution_timeout=timeout, request_save_on_cell_execute=False,
-            )
+            with _kernel_stderr(kernel_log):
+                pm.execute_notebook(
+                    str(notebook), str(executed), parameters=params, kernel_name=kernel_name,
+                    progress_bar=False, log_output=False, cwd=str(notebook.parent),
+                    execution_timeout=timeout, request_save_on_cell_execute=False,
+                )
         except PapermillExecutionError as exc:
             kept = out_dir / f"{stem}.failed.ipynb"
             if executed.exists():
                 shutil.copyfile(executed, kept)
+            if kernel_log.exists() and kernel_log.stat().st_size:
+                shutil.copyfile(kernel_log, out_dir / f"{stem}.kernel.log")
             raise ReportFailed(exc.cell_index, exc.ename, exc.evalue,
                                kept if kept.exists() else None, exc.source or "") from None
         nb = nbformat.read(executed, as_version=4)
@@ -230,6 +235,31 @@ def run_notebook(
         shutil.rmtree(work, ignore_errors=True)
     return RenderResult(written.get("html"), written.get("ipynb"), written.get("xlsx"),
                         time.perf_counter() - start, fp, outputs=written)
+
+
+@contextlib.contextmanager
+def _kernel_stderr(log: Path):
+    """Send the kernel process's own chatter (its start-up and shutdown logging) to ``log``.
+
+    Only when ``FIVESTAR_QUIET_KERNEL=1`` (the command line sets it): the kernel inherits
+    file descriptor 2, so it is redirected for the run; a library caller's stderr is left
+    alone.
+    """
+    if os.environ.get("FIVESTAR_QUIET_KERNEL") != "1":
+        yield
+        return
+    import sys
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(log, "ab") as fh:
+        os.dup2(fh.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 def up_to_date(out_dir: Path, stem: str, formats: tuple[str, ...], fp: str) -> bool:
