@@ -156,6 +156,38 @@ def test_style_restores_rcparams_and_puts_the_cjk_font_first():
     assert {k for k in before if before[k] != after[k]} == set()
 
 
+def test_style_keeps_what_it_did_not_set():
+    # Jupyter's inline backend turns "interactive" on when the first figure of a session is
+    # made, often inside the block; restoring it would stop later cells showing figures
+    before = mpl.rcParams["interactive"]
+    try:
+        with charts.chart_style("zh"):
+            mpl.rcParams["interactive"] = not before
+        assert mpl.rcParams["interactive"] is (not before)
+    finally:
+        mpl.rcParams["interactive"] = before
+
+
+@pytest.mark.parametrize("name", ["level_history", "township_star_heatmap", "likert_bars"])
+def test_chinese_renders_after_the_style_block_and_without_it(cases, name):
+    """Jupyter renders a cell's figures after ``with chart_style()`` has ended, and a
+    researcher may skip the context altogether: Chinese must still find its glyphs."""
+    case = cases[name]
+    with charts.chart_style("zh"):
+        fig, ax = plt.subplots(figsize=case.figsize)
+        case.draw(case.table, ax=ax, **case.kwargs)
+    bare, bare_ax = plt.subplots(figsize=case.figsize)  # default rcParams
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            case.draw(case.table, ax=bare_ax, **case.kwargs)
+            for f in (fig, bare):
+                f.savefig(BytesIO(), format="png")
+    finally:
+        plt.close(fig)
+        plt.close(bare)
+
+
 # -- each chart draws its table's numbers ---------------------------------------------------
 
 def test_level_history_bars_are_the_counts(cases):

@@ -3,9 +3,11 @@ wrapped tick labels, and legends and notes placed below everything an axes has d
 
 from __future__ import annotations
 
+import functools
 import textwrap
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -14,11 +16,29 @@ from matplotlib.legend import Legend
 
 from fivestar_analysis.labels import label
 
-__all__ = ["t", "lab", "level_name", "paren", "wrap", "visible", "legend_below", "note_below",
+__all__ = ["chart", "t", "lab", "level_name", "paren", "wrap", "visible", "legend_below", "note_below",
            "SUPPRESSED_COLOR"]
 
 SUPPRESSED_COLOR = "#8a94a6"
 _LEVEL_ZH = "零一二三四五六七八九"
+
+
+F = TypeVar("F", bound=Callable[..., Axes])
+
+
+def chart(draw: F) -> F:
+    """Mark a chart function: after it has drawn, name the CJK font on every text of the
+    figure (see :func:`fivestar_analysis.charts.style.pin_fonts`)."""
+
+    @functools.wraps(draw)
+    def wrapper(*args: Any, **kwargs: Any) -> Axes:
+        from fivestar_analysis.charts.style import pin_fonts
+
+        ax = draw(*args, **kwargs)
+        pin_fonts(ax.figure)
+        return ax
+
+    return wrapper  # type: ignore[return-value]
 
 
 def t(key: str, language: str, **fmt: Any) -> str:
@@ -78,7 +98,10 @@ def visible(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
 
 def _bottom(ax: Axes) -> float:
     """The lowest point (axes fraction) of everything drawn on ``ax``: ticks, labels, legend."""
+    from fivestar_analysis.charts.style import pin_fonts
+
     fig = ax.figure
+    pin_fonts(fig)  # measure with the font the texts will be drawn in
     renderer = fig.canvas.get_renderer()
     box = ax.get_tightbbox(renderer)
     if box is None:

@@ -12,7 +12,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-from fivestar_analysis.charts._text import lab, legend_below, level_name, note_below, paren, t, wrap
+from fivestar_analysis.charts._text import chart, lab, legend_below, level_name, note_below, paren, t, wrap
 from fivestar_analysis.charts.style import (
     ACCENT,
     INK,
@@ -28,6 +28,7 @@ __all__ = ["level_history", "star_attainment", "township_star_heatmap", "level_t
            "income_by_level", "income_tiers_by_township"]
 
 
+@chart
 def level_history(levels: pd.DataFrame, *, ax: Axes | None = None, language: str = "zh",
                   rubric: Any = None, kind: str = "all") -> Axes:
     """Stacked bars of branches at 0–5 stars per year, the three-plus share on top.
@@ -64,6 +65,7 @@ def level_history(levels: pd.DataFrame, *, ax: Axes | None = None, language: str
     return ax
 
 
+@chart
 def star_attainment(attainment: pd.DataFrame, *, year: int, ax: Axes | None = None,
                     language: str = "zh", rubric: Any = None) -> Axes:
     """Stars awarded as coloured bars inside an outline of the stars declared (the plan).
@@ -99,6 +101,11 @@ def star_attainment(attainment: pd.DataFrame, *, year: int, ax: Axes | None = No
     return ax
 
 
+def _tall(n_rows: int) -> tuple[float, float]:
+    """Figure size of a chart with one row per township (when no axes is given)."""
+    return (7.5, max(4.5, min(11.0, 1.6 + 0.24 * n_rows)))
+
+
 def _star_ticks(stars: Any, language: str, rubric: Any) -> list[str]:
     """Star names over two lines (产业 / 兴旺星), so a dozen columns fit side by side."""
     return [wrap(lab(s, language, rubric), language, 4 if language != "en" else 9)
@@ -121,6 +128,7 @@ def _kind_headers(ax: Axes, col_kinds: list[str], language: str, offset: float) 
             ax.axvline(offset + idx[0], color=INK, linewidth=1.0)
 
 
+@chart
 def township_star_heatmap(att_township: pd.DataFrame, *, ax: Axes | None = None,
                           language: str = "zh", rubric: Any = None) -> Axes:
     """Award rate (创成率, %) of each star in each township, best townships on top.
@@ -134,8 +142,8 @@ def township_star_heatmap(att_township: pd.DataFrame, *, ax: Axes | None = None,
     """
     import seaborn as sns
 
-    fig, ax = new_axes(ax, (7.5, 6.5))
     d = att_township[(att_township["kind"] != "all") & (att_township["n_branches"] > 0)].copy()
+    fig, ax = new_axes(ax, _tall(d["township"].nunique()))
     kinds = list(dict.fromkeys(d["kind"]))
     d["column"] = [f"{k}:{s}" for k, s in zip(d["kind"], d["star"])]
     order = list(dict.fromkeys(d["column"]))
@@ -149,8 +157,10 @@ def township_star_heatmap(att_township: pd.DataFrame, *, ax: Axes | None = None,
                 annot=n_rows <= 40, fmt=".0f",
                 annot_kws={"fontsize": 7 if n_rows <= 25 else 6}, linewidths=0.4,
                 linecolor="white", xticklabels=False, yticklabels=False,
-                cbar_kws={"label": t("award_rate_pct", language), "shrink": 0.6,
-                          "pad": 0.02})
+                cbar_kws={"shrink": 0.6, "pad": 0.02})
+    # labelled after seaborn has finished (it may draw while laying out), so the label gets
+    # the CJK font pinned with the rest
+    ax.collections[0].colorbar.set_label(t("award_rate_pct", language))
     ax.set_yticks(np.arange(n_rows) + 0.5, rows, rotation=0,
                   fontsize=8 if n_rows <= 30 else 6.5)
     ax.set_xticks(np.arange(len(order)) + 0.5,
@@ -165,6 +175,7 @@ def township_star_heatmap(att_township: pd.DataFrame, *, ax: Axes | None = None,
     return ax
 
 
+@chart
 def level_transitions(transitions: pd.DataFrame, *, year_to: int, ax: Axes | None = None,
                       language: str = "zh", rubric: Any = None, kind: str = "all") -> Axes:
     """The from-level × to-level matrix of branch counts for one pair of years.
@@ -213,6 +224,7 @@ def level_transitions(transitions: pd.DataFrame, *, year_to: int, ax: Axes | Non
     return ax
 
 
+@chart
 def income_by_level(branches: pd.DataFrame, *, ax: Axes | None = None, language: str = "zh",
                     rubric: Any = None) -> Axes:
     """Collective income of village branches per level on a log axis, medians marked.
@@ -271,6 +283,7 @@ def income_by_level(branches: pd.DataFrame, *, ax: Axes | None = None, language:
     return ax
 
 
+@chart
 def income_tiers_by_township(tiers: pd.DataFrame, *, ax: Axes | None = None,
                              language: str = "zh", rubric: Any = None) -> Axes:
     """100% stacked horizontal bars of income tiers per township, weakest on top.
@@ -282,7 +295,7 @@ def income_tiers_by_township(tiers: pd.DataFrame, *, ax: Axes | None = None,
         n_branches``), tiers lowest first. The number in brackets is the township's villages
         with a known income.
     """
-    fig, ax = new_axes(ax, (7.5, 6.5))
+    fig, ax = new_axes(ax, _tall(tiers["township"].nunique()))
     order = list(dict.fromkeys(tiers["tier"]))
     wide = tiers.pivot_table(index="township", columns="tier", values="share", aggfunc="sum",
                              observed=True).reindex(columns=order).fillna(0) * 100

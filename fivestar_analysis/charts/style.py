@@ -1,4 +1,5 @@
-"""The charts' one style, set and restored by a context (never left as global state).
+"""The charts' one style, set and restored by a context (never left as global state),
+and the CJK font named on every chart text so it renders after the context too.
 
 The palettes are fixed so that a star, a level or a respondent group has the same colour in
 every chart of a report.
@@ -13,10 +14,11 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from fivestar_analysis.fonts import find_cjk_font
 
-__all__ = ["chart_style", "new_axes", "STAR_COLORS", "LEVEL_COLORS", "GROUP_COLORS",
+__all__ = ["chart_style", "new_axes", "pin_fonts", "font_families", "STAR_COLORS", "LEVEL_COLORS", "GROUP_COLORS",
            "TIER_COLORS", "LIKERT_COLORS", "ACCENT", "MUTED", "PLAN_COLOR", "FIGSIZE", "DPI"]
 
 #: figure size (inches) and resolution for embedding: ~825 × 440 px, 25–120 kB per PNG
@@ -100,8 +102,35 @@ def chart_style(language: str = "zh", dpi: int = DPI) -> Iterator[None]:
     >>> with charts.chart_style("zh"):                          # doctest: +SKIP
     ...     charts.level_history(stars.level_distribution(county))
     """
-    with plt.rc_context(_rc(dpi)):
+    rc = _rc(dpi)
+    # restore exactly the keys set here: a Jupyter backend that switches itself on inside
+    # the block (rcParams["interactive"]) must stay on, or later cells show no figures
+    saved = {key: mpl.rcParams[key] for key in rc}
+    try:
+        mpl.rcParams.update(rc)
         yield
+    finally:
+        mpl.rcParams.update(saved)
+
+
+def font_families() -> list[str]:
+    """Concrete font families for chart text: the CJK font, then DejaVu Sans for symbols."""
+    return [find_cjk_font().family, "DejaVu Sans"]
+
+
+def pin_fonts(fig: Figure) -> None:
+    """Give every text of ``fig`` (and its future tick labels) the CJK font by name.
+
+    Text drawn with the generic ``sans-serif`` family is resolved when the figure is
+    rendered, and Jupyter renders after the ``with chart_style()`` block has ended, when
+    rcParams no longer name the CJK font; naming it on each text keeps Chinese legible
+    wherever and whenever the figure is drawn, and also outside :func:`chart_style`.
+    """
+    families = font_families()
+    for text in fig.findobj(Text):
+        text.set_fontfamily(families)
+    for ax in fig.axes:
+        ax.tick_params(axis="both", which="both", labelfontfamily=families)
 
 
 def new_axes(ax: Axes | None, figsize: tuple[float, float] = FIGSIZE) -> tuple[Figure, Axes]:

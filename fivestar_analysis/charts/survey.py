@@ -17,6 +17,7 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from fivestar_analysis.charts._text import (
     SUPPRESSED_COLOR,
+    chart,
     lab,
     legend_below,
     note_below,
@@ -51,6 +52,7 @@ def _too_few(ax: Axes, x: float, y: float, language: str, *, vertical: bool = Fa
     ax.text(x, y, text, fontsize=7.5, color=SUPPRESSED_COLOR, **kw)
 
 
+@chart
 def dimension_scores(estimates: pd.DataFrame, *, ax: Axes | None = None, language: str = "zh",
                      rubric: Any = None) -> Axes:
     """Satisfaction index per area with 95% intervals, county-wide and per respondent group.
@@ -108,6 +110,7 @@ def _quadrant_corners(language: str) -> list[tuple[str, str, bool, bool]]:
              spec["satisfaction"] == "high") for key, spec in cfg.ipa_quadrants.items()]
 
 
+@chart
 def ipa_quadrant(ipa: pd.DataFrame, *, ax: Axes | None = None, language: str = "zh",
                  rubric: Any = None) -> Axes:
     """Importance (x) against satisfaction (y) per area, crosshair at the table's cut points.
@@ -163,6 +166,7 @@ def ipa_quadrant(ipa: pd.DataFrame, *, ax: Axes | None = None, language: str = "
     return ax
 
 
+@chart
 def likert_bars(distribution: pd.DataFrame, *, ax: Axes | None = None, language: str = "zh",
                 rubric: Any = None) -> Axes:
     """Diverging bars: dissatisfied answers left of zero, satisfied right, neutral centred.
@@ -212,6 +216,7 @@ def likert_bars(distribution: pd.DataFrame, *, ax: Axes | None = None, language:
     return ax
 
 
+@chart
 def awareness_by_group(awareness: pd.DataFrame, *, ax: Axes | None = None, language: str = "zh",
                        rubric: Any = None, item_labels: dict[str, str] | None = None) -> Axes:
     """Awareness and participation rates per respondent group with Wilson intervals.
