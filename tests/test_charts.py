@@ -280,7 +280,8 @@ def test_ipa_points_and_quadrant_names(cases):
     t = case.table
     offsets = np.vstack([c.get_offsets() for c in ax.collections if isinstance(c, PathCollection)])
     assert np.allclose(np.sort(offsets[:, 0]), np.sort(t["importance"]))
-    assert {"重点改进区", "继续保持区", "次要改进区", "过度投入区"} <= set(texts(ax))
+    quadrants = {"重点改进区", "继续保持区", "次要改进区", "过度投入区"}
+    assert quadrants <= set(texts(ax))
     assert {"产业兴旺星", "支部过硬星"} <= set(texts(ax))
 
 
@@ -315,9 +316,11 @@ def test_suppressed_cells_are_not_drawn(cases, county):
     est = sv.estimate_scores(county, by=["county", "group"], measures=["index"], config=k)
     assert est["suppressed"].any()
     ax, png = draw(cases["dimension_scores"], table=est)
-    cadre = [c for c in ax.containers if c.lines[0].get_color() == charts.style.GROUP_COLORS["cadre"]]
+    cadre_color = charts.style.GROUP_COLORS["cadre"]
+    cadre = [c for c in ax.containers if c.lines[0].get_color() == cadre_color]
     assert np.isnan(np.asarray(cadre[0].lines[0].get_ydata(), dtype=float)).all()
-    assert "样本过少" in texts(ax) and any("样本过少的格不显示" in s for s in texts(ax))
+    assert "样本过少" in texts(ax)
+    assert any("样本过少的格不显示" in s for s in texts(ax))
 
     aware = sv.awareness_rates(county, config=k)
     ax, _ = draw(cases["awareness_by_group"], table=aware)

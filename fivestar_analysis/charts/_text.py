@@ -16,7 +16,8 @@ from matplotlib.legend import Legend
 
 from fivestar_analysis.labels import label
 
-__all__ = ["chart", "t", "lab", "level_name", "paren", "wrap", "visible", "legend_below", "note_below",
+__all__ = ["chart", "t", "lab", "level_name", "paren", "wrap", "visible", "legend_below",
+           "note_below",
            "SUPPRESSED_COLOR"]
 
 SUPPRESSED_COLOR = "#8a94a6"

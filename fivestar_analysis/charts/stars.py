@@ -12,7 +12,16 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-from fivestar_analysis.charts._text import chart, lab, legend_below, level_name, note_below, paren, t, wrap
+from fivestar_analysis.charts._text import (
+    chart,
+    lab,
+    legend_below,
+    level_name,
+    note_below,
+    paren,
+    t,
+    wrap,
+)
 from fivestar_analysis.charts.style import (
     ACCENT,
     INK,

@@ -18,8 +18,9 @@ from matplotlib.text import Text
 
 from fivestar_analysis.fonts import find_cjk_font
 
-__all__ = ["chart_style", "new_axes", "pin_fonts", "font_families", "STAR_COLORS", "LEVEL_COLORS", "GROUP_COLORS",
-           "TIER_COLORS", "LIKERT_COLORS", "ACCENT", "MUTED", "PLAN_COLOR", "FIGSIZE", "DPI"]
+__all__ = ["chart_style", "new_axes", "pin_fonts", "font_families", "STAR_COLORS",
+           "LEVEL_COLORS", "GROUP_COLORS", "TIER_COLORS", "LIKERT_COLORS", "ACCENT", "MUTED",
+           "INK", "PLAN_COLOR", "FIGSIZE", "DPI"]
 
 #: figure size (inches) and resolution for embedding: ~825 × 440 px, 25–120 kB per PNG
 FIGSIZE = (7.5, 4.0)

@@ -78,7 +78,8 @@ def dimension_scores(estimates: pd.DataFrame, *, ax: Axes | None = None, languag
         x = np.arange(len(dims)) + (j - (len(groups) - 1) / 2) * width
         est, lo, hi = (g[c].to_numpy(dtype=float, na_value=np.nan)
                        for c in ("estimate", "ci_low", "ci_high"))
-        ax.errorbar(x, est, yerr=np.vstack([est - lo, hi - est]), fmt="o", ms=5, capsize=2.5, lw=1.2,
+        ax.errorbar(x, est, yerr=np.vstack([est - lo, hi - est]), fmt="o", ms=5, capsize=2.5,
+                    lw=1.2,
                     color=GROUP_COLORS.get(sub, MUTED),
                     label=lab("all" if by == "county" else sub, language))
         cut = estimates[(estimates["by"] == by) & hidden
@@ -146,9 +147,11 @@ def ipa_quadrant(ipa: pd.DataFrame, *, ax: Axes | None = None, language: str = "
         ax.annotate(lab(r["dimension"], language, rubric), (r["importance"], r["satisfaction"]),
                     xytext=(7 if right else -7, 4), textcoords="offset points", fontsize=9,
                     ha="left" if right else "right", va="bottom")
-    ax.annotate(t("crosshair", language, value=x_cut), (x_cut, 0), xycoords=("data", "axes fraction"),
+    ax.annotate(t("crosshair", language, value=x_cut), (x_cut, 0),
+                xycoords=("data", "axes fraction"),
                 xytext=(3, 3), textcoords="offset points", fontsize=7.5, color=MUTED)
-    ax.annotate(t("crosshair", language, value=y_cut), (0, y_cut), xycoords=("axes fraction", "data"),
+    ax.annotate(t("crosshair", language, value=y_cut), (0, y_cut),
+                xycoords=("axes fraction", "data"),
                 xytext=(3, 3), textcoords="offset points", fontsize=7.5, color=MUTED)
     for key, name, imp_high, sat_high in _quadrant_corners(language):
         ax.text(0.98 if imp_high else 0.02, 0.97 if sat_high else 0.06, name,
