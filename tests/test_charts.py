@@ -339,3 +339,13 @@ def test_suppressed_cells_are_not_drawn(cases, county):
     points = sum(len(c.get_offsets()) for c in ax.collections if isinstance(c, PathCollection))
     assert points == len(ipa) - 1
     assert any("样本过少" in s for s in texts(ax))
+
+
+def test_tick_labels_wrap_without_stranded_punctuation():
+    from fivestar_analysis.charts._text import wrap
+
+    assert wrap("产业兴旺星", "zh", 4) == "产业\n兴旺星"
+    assert wrap("您知道本村（社区）今年争创哪几…", "zh", 8) == "您知道本村（社区）\n今年争创哪几…"
+    for line in wrap("您听说过“五星”支部创建吗", "zh", 4).split("\n"):
+        assert line[0] not in "）”，" and line[-1] not in "（“"
+    assert wrap("Safety and rule of law", "en", 9) == "Safety\nand rule\nof law"

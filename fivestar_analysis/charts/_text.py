@@ -9,7 +9,6 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, TypeVar
 
-import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.legend import Legend
@@ -22,6 +21,8 @@ __all__ = ["chart", "t", "lab", "level_name", "paren", "wrap", "visible", "legen
 
 SUPPRESSED_COLOR = "#8a94a6"
 _LEVEL_ZH = "零一二三四五六七八九"
+_NO_LINE_START = "）】」』”’，。、：；！？…)]}%"
+_NO_LINE_END = "（【「『“‘([{"
 
 
 F = TypeVar("F", bound=Callable[..., Axes])
@@ -83,10 +84,27 @@ def wrap(text: str, language: str, width: int | None = None) -> str:
         return text
     # balanced lines, the shorter first: 产业兴旺星 -> 产业 / 兴旺星
     n_lines = -(-len(text) // width)
-    base, extra = divmod(len(text), n_lines)
-    sizes = [base] * (n_lines - extra) + [base + 1] * extra
-    starts = np.cumsum([0] + sizes)
-    return "\n".join(text[a:b] for a, b in zip(starts[:-1], starts[1:]))
+    bounds = [0]
+    for left in range(n_lines, 1, -1):  # aim each break at an even share of what is left
+        rest = len(text) - bounds[-1]
+        target = bounds[-1] + rest // left
+        bounds.append(_break_near(text, target, bounds[-1] + 1))
+    bounds.append(len(text))
+    return "\n".join(text[a:b] for a, b in zip(bounds[:-1], bounds[1:]))
+
+
+def _break_near(text: str, c: int, lo: int) -> int:
+    """A break point within two characters of ``c``: never before ）” or after （“, and
+    preferably at a bracket or quote (“五星” stays on one line)."""
+    best: tuple[int, int, int] | None = None
+    for pos in range(max(lo, c - 2), min(len(text) - 1, c + 2) + 1):
+        if text[pos] in _NO_LINE_START or text[pos - 1] in _NO_LINE_END:
+            continue
+        natural = text[pos - 1] in _NO_LINE_START or text[pos] in _NO_LINE_END
+        rank = (0 if natural else 1, abs(pos - c), -pos)
+        if best is None or rank < best:
+            best = rank
+    return c if best is None else -best[2]
 
 
 def visible(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
