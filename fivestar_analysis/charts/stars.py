@@ -174,7 +174,7 @@ def township_star_heatmap(att_township: pd.DataFrame, *, ax: Axes | None = None,
                   fontsize=8 if n_rows <= 30 else 6.5)
     ax.set_xticks(np.arange(len(order)) + 0.5,
                   _star_ticks([c.split(":", 1)[1] for c in order], language, rubric),
-                  rotation=0, fontsize=7.5)
+                  rotation=0, fontsize=7.5 if language != "en" else 6.8)
     if len(kinds) > 1:
         _kind_headers(ax, [c.split(":", 1)[0] for c in order], language, offset=0.0)
     ax.set_title(t("township_heatmap", language), pad=20 if len(kinds) > 1 else 8)
