@@ -349,3 +349,17 @@ def test_tick_labels_wrap_without_stranded_punctuation():
     for line in wrap("您听说过“五星”支部创建吗", "zh", 4).split("\n"):
         assert line[0] not in "）”，" and line[-1] not in "（“"
     assert wrap("Safety and rule of law", "en", 9) == "Safety\nand rule\nof law"
+
+
+def test_edge_cases_draw_without_warnings(cases, county):
+    att = cases["star_attainment"].table
+    ax, _ = draw(cases["star_attainment"], table=att[att["kind"] == "rural"], save=False)
+    assert "农村" not in texts(ax)  # one kind: no kind headers
+    b = cases["income_by_level"].table
+    ax, _ = draw(cases["income_by_level"], table=b[b["kind"] == "community"])
+    assert "没有可显示的数据" in texts(ax)
+    ax, _ = draw(cases["awareness_by_group"], table=cases["awareness_by_group"].table.iloc[0:0])
+    assert "没有可显示的数据" in texts(ax)
+    one_year = st.level_distribution(county, year=county.year)
+    ax, _ = draw(cases["level_history"], table=one_year, save=False)
+    assert len(bar_heights(ax)[0]) == 1

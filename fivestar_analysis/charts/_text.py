@@ -16,7 +16,7 @@ from matplotlib.legend import Legend
 from fivestar_analysis.labels import label
 
 __all__ = ["chart", "t", "lab", "level_name", "paren", "wrap", "visible", "legend_below",
-           "note_below",
+           "note_below", "no_data",
            "SUPPRESSED_COLOR"]
 
 SUPPRESSED_COLOR = "#8a94a6"
@@ -134,11 +134,20 @@ def _points(ax: Axes, pt: float) -> float:
     return pt / 72.0 / max(height_in, 1e-6)
 
 
-def legend_below(ax: Axes, ncol: int, **kwargs: Any) -> Legend:
-    """A legend centred just below the tick labels and axis label, so it never overlaps them."""
+def legend_below(ax: Axes, ncol: int, **kwargs: Any) -> Legend | None:
+    """A legend centred just below the tick labels and axis label, so it never overlaps them
+    (none when nothing was drawn with a label)."""
+    if "handles" not in kwargs and not ax.get_legend_handles_labels()[0]:
+        return None
     y = _bottom(ax) - _points(ax, 4)
     return ax.legend(loc="upper center", bbox_to_anchor=(0.5, y), ncol=max(1, ncol),
                      **kwargs)
+
+
+def no_data(ax: Axes, language: str) -> None:
+    """Say so in the middle of an empty chart, rather than leave a blank frame."""
+    ax.text(0.5, 0.5, t("no_data", language), transform=ax.transAxes, ha="center",
+            va="center", fontsize=10, color=SUPPRESSED_COLOR)
 
 
 def note_below(ax: Axes, text: str) -> None:

@@ -17,6 +17,7 @@ from fivestar_analysis.charts._text import (
     lab,
     legend_below,
     level_name,
+    no_data,
     note_below,
     paren,
     t,
@@ -285,8 +286,11 @@ def income_by_level(branches: pd.DataFrame, *, ax: Axes | None = None, language:
     ax.set_title(t("income_by_level", language))
     ax.set_xlabel(t("level_axis", language))
     ax.set_ylabel(t("income_axis", language))
-    ax.plot([], [], color=ACCENT, linewidth=2, label=t("median", language))
-    ax.legend(loc="upper left")
+    if data:
+        ax.plot([], [], color=ACCENT, linewidth=2, label=t("median", language))
+        ax.legend(loc="upper left")
+    else:
+        no_data(ax, language)
     if zeros:
         note_below(ax, t("zero_note", language, n=zeros))
     return ax

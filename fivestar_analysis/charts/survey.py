@@ -20,6 +20,7 @@ from fivestar_analysis.charts._text import (
     chart,
     lab,
     legend_below,
+    no_data,
     note_below,
     t,
     visible,
@@ -256,6 +257,8 @@ def awareness_by_group(awareness: pd.DataFrame, *, ax: Axes | None = None, langu
     ax.set_xticks(np.arange(len(bars)), bars, fontsize=8)
     ax.yaxis.set_major_formatter(PercentFormatter(100))
     ax.set_ylim(0, 105)
+    if not bars:
+        no_data(ax, language)
     ax.set_title(t("awareness", language))
     ax.set_xlabel(t("item_axis", language))
     ax.set_ylabel(t("rate_pct", language))
