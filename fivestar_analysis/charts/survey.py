@@ -212,8 +212,10 @@ def likert_bars(distribution: pd.DataFrame, *, ax: Axes | None = None, language:
     ax.set_xlabel(t("likert_axis", language))
     ax.set_ylabel(t("area_axis", language))
     # legend from explicit swatches: it is complete even when every bar is suppressed
+    five = hi - lo == 4  # the named answers are those of a five-point scale
     swatches = [Patch(color=LIKERT_COLORS.get(a - lo + 1, MUTED),
-                      label=t(f"answer_{a - lo + 1}", language)) for a in range(lo, hi + 1)]
+                      label=t(f"answer_{a - lo + 1}", language) if five else str(a))
+                for a in range(lo, hi + 1)]
     legend_below(ax, ncol=hi - lo + 1, fontsize=8, handles=swatches)
     if hidden.any():
         note_below(ax, t("suppressed_note", language))
