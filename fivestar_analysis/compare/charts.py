@@ -12,6 +12,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
 from fivestar_analysis.charts._text import chart, lab, legend_below, no_data, note_below, paren, t
+from fivestar_analysis.charts.stars import _kind_headers, _star_ticks
 from fivestar_analysis.charts.style import ACCENT, GROUP_COLORS, INK, MUTED, new_axes
 
 __all__ = ["ranking_bars", "county_star_heatmap", "income_ranges", "survey_index_dots"]
@@ -100,21 +101,13 @@ def county_star_heatmap(matrix: pd.DataFrame, *, ax: Axes | None = None, languag
     ax.collections[0].colorbar.set_label(t("award_rate_pct", language))
     ax.set_yticks(np.arange(len(wide)) + 0.5, [names[c] for c in wide.index], rotation=0,
                   fontsize=9)
-    stars = [lab(c.split(":", 1)[1], language, rubric) for c in cols]
-    ticks = [s if language == "en" else s.replace("星", "\n星", 1) if len(s) > 4 else s
-             for s in stars]
-    ax.set_xticks(np.arange(len(cols)) + 0.5, ticks, rotation=0 if language != "en" else 30,
-                  ha="center" if language != "en" else "right", fontsize=8)
+    ax.set_xticks(np.arange(len(cols)) + 0.5,
+                  _star_ticks([c.split(":", 1)[1] for c in cols], language, rubric),
+                  rotation=0, fontsize=8 if language != "en" else 7)
     kinds = [c.split(":", 1)[0] for c in cols]
-    if len(set(kinds)) > 1:  # a bracket over each kind's columns
-        for kind in dict.fromkeys(kinds):
-            idx = [i for i, k in enumerate(kinds) if k == kind]
-            ax.text((idx[0] + idx[-1] + 1) / 2, -0.25, lab(kind, language), ha="center",
-                    va="bottom", fontsize=9, color=INK)
-        split = kinds.index("community") if "community" in kinds else None
-        if split:
-            ax.axvline(split, color="#1f2933", linewidth=1.4)
-    ax.set_title(t("cmp_heatmap", language), pad=22 if len(set(kinds)) > 1 else 8)
+    if len(set(kinds)) > 1:
+        _kind_headers(ax, kinds, language, offset=0.0)
+    ax.set_title(t("cmp_heatmap", language), pad=20 if len(set(kinds)) > 1 else 8)
     ax.set_xlabel(t("star", language))
     ax.set_ylabel("")
     ax.grid(False)
@@ -200,11 +193,12 @@ def survey_index_dots(indices: pd.DataFrame, *, ax: Axes | None = None, language
         lo = float(shown["ci_low"].min())
         hi = float(shown["ci_high"].max())
         ax.set_xlim(max(0.0, lo - 5), min(100.0, hi + 5))
-        legend_below(ax, len(dims))
     ax.set_title(t("cmp_survey", language))
     ax.set_xlabel(t("index_axis", language))
     ax.grid(True, axis="x")
     ax.grid(False, axis="y")
+    if not shown.empty:
+        legend_below(ax, len(dims))
     if missing:
         sep = ", " if language == "en" else "、"
         note_below(ax, t("cmp_no_survey_note", language, names=sep.join(missing)))

@@ -29,7 +29,7 @@ class TooFewCounties(FivestarError):
 
     def __init__(self, n_valid: int, failures: list[dict[str, Any]]):
         self.n_valid, self.failures = n_valid, failures
-        lines = "\n".join(f"  {f['path']}: {f['reason']}: {f['message'].splitlines()[0] if f['message'] else ''}"
+        lines = "\n".join(f"  {f['path']}: {f['reason']}: {(f['message'] or '').splitlines()[:1]}"
                           for f in failures)
         super().__init__(f"a comparison needs at least two valid county packages, found {n_valid}"
                          + (f"; not loaded:\n{lines}" if lines else ""))

@@ -138,12 +138,18 @@ def ranking_html(cmp: CountyComparison) -> str:
 
 # -- 二、分星比较 -------------------------------------------------------------------------
 
+#: a county's kind needs this many branches before its star rates enter the spread sentence
+MIN_BRANCHES_FOR_SPREAD = 10
+
+
 def facts_stars(cmp: CountyComparison) -> dict[str, Any]:
     m = cmp.star_matrix[cmp.star_matrix["n_branches"] > 0]
     if m.empty:
         return {"widest": None, "narrowest": None, "common": None}
     spread = []
-    for (kind, star), g in m.groupby(["kind", "star"], sort=False):
+    # stars every county can be judged on: the capstone aside, kinds with enough branches
+    solid = m[(m["star"] != cmp.rubric.capstone) & (m["n_branches"] >= MIN_BRANCHES_FOR_SPREAD)]
+    for (kind, star), g in solid.groupby(["kind", "star"], sort=False):
         if len(g) < 2:
             continue
         hi, lo = g.loc[g["award_rate"].idxmax()], g.loc[g["award_rate"].idxmin()]
@@ -292,7 +298,7 @@ def lagging_html(cmp: CountyComparison) -> str:
 
 def appendix_html(cmp: CountyComparison) -> str:
     out = [_section(cmp, "appendix"), _h(3, _t(cmp, "（一）数据包", "Packages"))]
-    out.append(_table(cmp, cmp.packages, _t(cmp, "参与比较的数据包", "Packages compared"),
+    out.append(_table(cmp, cmp.packages.assign(year=cmp.packages["year"].astype(str)), _t(cmp, "参与比较的数据包", "Packages compared"),
                       _t(cmp, "每个数据包单独校验后载入；警告不影响比较", "each package validated on its own; "
                          "warnings do not stop the comparison"),
                       columns=["county_code", "county_name", "province", "city", "year", "n_branches",
@@ -300,14 +306,27 @@ def appendix_html(cmp: CountyComparison) -> str:
     if cmp.failures.empty:
         out.append(markdown_html(_t(cmp, "所有数据包均通过校验。", "Every package passed validation.")))
     else:
-        f = cmp.failures.assign(message=cmp.failures["message"].str.replace("\n", " / "))
-        out.append(_table(cmp, f, _t(cmp, "未能载入的数据包（未参与比较）", "Packages not loaded (left out)"),
-                          _t(cmp, "按提示修改数据包后重新运行；用 fivestar validate 查看全部问题",
-                             "fix the package and run again; fivestar validate lists every problem"),
-                          columns=["path", "reason", "n_problems", "message"]))
+        out.append(_failures_html(cmp))
     out.append(_h(3, _t(cmp, "（二）方法说明", "Methods")))
     out.append(markdown_html(_t(cmp, METHODS_ZH, METHODS_EN)))
     return "".join(out)
+
+
+def _failures_html(cmp: CountyComparison) -> str:
+    """The packages left out, each with why (a list: messages are too long for a table)."""
+    items = []
+    for _, f in cmp.failures.iterrows():
+        head = _t(cmp, f"（{_lab(cmp, f['reason'])}，{int(f['n_problems'])}处问题）",
+                  f" ({_lab(cmp, f['reason'])}, {int(f['n_problems'])} problem(s))")
+        lines = "<br>".join(html.escape(x) for x in str(f["message"]).splitlines())
+        items.append(f"<li><code>{html.escape(str(f['path']))}</code>{html.escape(head)}"
+                     f'<br><span class="table-note">{lines}</span></li>')
+    caption = _t(cmp, f"未能载入的数据包（{len(cmp.failures)}个，未参与比较）",
+                 f"Packages not loaded ({len(cmp.failures)}, left out of the comparison)")
+    hint = _t(cmp, "按提示修改数据包后重新运行；用 fivestar validate 查看全部问题。",
+              "Fix the package and run again; fivestar validate lists every problem.")
+    return (f'<div class="failures"><p><strong>{html.escape(caption)}</strong></p><ul>'
+            + "".join(items) + f"</ul><p>{html.escape(hint)}</p></div>")
 
 
 METHODS_ZH = """
@@ -315,7 +334,7 @@ METHODS_ZH = """
 - **三星以上占比**：三星及以上支部数/支部总数，按评定结果；置信区间为Wilson得分区间，在占比接近0或1、样本较小时比正态近似更可靠。
 - **县间差异**：三星以上占比用县×（是否三星以上）列联表的卡方检验，效应量Cramér's V；集体收入右偏，用Kruskal–Wallis秩检验，效应量ε²。
 - **落后县**：每个县与其余各县合计比较三星以上占比，单侧Fisher精确检验（超几何分布），对所有县的p值用Holm法校正；校正后p值低于α且占比更低者列为落后。支部数过少的县不作检验。
-- **分星创成率**：获评某星的支部数/该类（农村或社区）支部数；支部过硬星以两类支部合计。
+- **分星创成率**：获评某星的支部数/该类（农村或社区）支部数，农村与社区分别计算。
 - **满意度指数**：每县单独按问卷编码表计分，反向题先反向计分，指数=（均值−量表最小值）/量表全距×100，95% t区间；有权重时按权重计算。少于k人的格不显示。
 - **可比性**：各县若采用不同的评星标准或问卷，相应比较只在口径一致时才有意义。
 """
@@ -325,7 +344,7 @@ METHODS_EN = """
 - **Three-plus share**: branches with three stars or more / all branches, awarded results; Wilson score intervals, which behave better than the normal approximation near 0 or 1 and for small counties.
 - **Do counties differ?** Three-plus share by a chi-square test of county × (three-plus or not), Cramér's V; collective income (right-skewed) by Kruskal–Wallis, ε².
 - **Lagging counties**: each county against all others pooled, one-sided Fisher exact test (hypergeometric), Holm-corrected across counties; lagging when lower with adjusted p below α. Counties with very few branches are not tested.
-- **Award rate by star**: branches awarded the star / branches of its kind; the capstone pools both kinds.
+- **Award rate by star**: branches awarded the star / branches of its kind; rural and community apart.
 - **Satisfaction index**: scored per county from its own codebook, reverse-coded items flipped, index = (mean − scale min) / range × 100 with a 95% t-interval; weights honoured when present; cells under k respondents suppressed.
 - **Comparability**: comparisons are meaningful only where the counties use the same rubric and questionnaire.
 """
