@@ -191,6 +191,17 @@ def test_rendered_page_is_complete_and_self_contained(rendered, counties):
         assert needle not in page, needle
     assert "broken" in page and "泰康县" in page and result.fingerprint in page
     assert not list(result.html.parent.glob(".*.tmp"))
+    import openpyxl
+
+    sheets = openpyxl.load_workbook(result.xlsx, read_only=True).sheetnames
+    assert {"总体排名", "落后县检验", "未能载入的数据包"} <= set(sheets)
+
+
+def test_unchanged_inputs_are_skipped_unless_forced(rendered, province):
+    result, _ = rendered
+    again = render_comparison([*province["good"], province["broken"]], result.html.parent,
+                              formats=("html", "ipynb", "xlsx"), force=False)
+    assert again.skipped and again.fingerprint == result.fingerprint
 
 
 def test_ranking_sentence_matches_the_table(rendered, counties):

@@ -95,11 +95,13 @@ def county_star_heatmap(matrix: pd.DataFrame, *, ax: Axes | None = None, languag
     else:
         wide = wide.loc[wide.mean(axis=1).sort_values(ascending=False, kind="stable").index]
     names = d.drop_duplicates("county_code").set_index("county_code")["county_name"]
+    sizes = d.drop_duplicates(["county_code", "kind"]).groupby("county_code")["n_branches"].sum()
     sns.heatmap(wide.to_numpy(), ax=ax, cmap="Reds", vmin=0, vmax=100, annot=True, fmt=".0f",
                 annot_kws={"fontsize": 8}, linewidths=0.5, linecolor="white",
                 xticklabels=False, yticklabels=False, cbar_kws={"shrink": 0.7, "pad": 0.02})
     ax.collections[0].colorbar.set_label(t("award_rate_pct", language))
-    ax.set_yticks(np.arange(len(wide)) + 0.5, [names[c] for c in wide.index], rotation=0,
+    ax.set_yticks(np.arange(len(wide)) + 0.5,
+                  [paren(names[c], int(sizes[c]), language) for c in wide.index], rotation=0,
                   fontsize=9)
     ax.set_xticks(np.arange(len(cols)) + 0.5,
                   _star_ticks([c.split(":", 1)[1] for c in cols], language, rubric),
