@@ -76,8 +76,7 @@ def holm(p_values: np.ndarray) -> np.ndarray:
     if m == 0:
         return out
     order = idx[np.argsort(p[idx], kind="stable")]
-    running = 0.0
-    for rank, i in enumerate(order):
-        running = max(running, min(1.0, (m - rank) * p[i]))
-        out[i] = running
+    # running maximum of min(1, (m - rank) · p) along the sorted p-values
+    scaled = np.minimum(1.0, (m - np.arange(m)) * p[order])
+    out[order] = np.maximum.accumulate(np.maximum(scaled, 0.0))
     return out

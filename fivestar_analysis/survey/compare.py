@@ -13,7 +13,6 @@ left out of a test (and counted in ``groups_excluded``) so no result rests on th
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass
 
@@ -62,30 +61,70 @@ def dunn_test(samples: dict[str, np.ndarray]) -> pd.DataFrame:
         +1 when every answer in a is above every answer in b)``.
     """
     names = list(samples)
-    data = np.concatenate([np.asarray(samples[g], dtype="float64") for g in names])
+    arrays = [np.asarray(samples[g], dtype="float64") for g in names]
+    data = np.concatenate(arrays)
     ranks = stats.rankdata(data)
     n_total = data.size
     _, tie_counts = np.unique(data, return_counts=True)
     tie_term = float((tie_counts**3 - tie_counts).sum()) / (12.0 * (n_total - 1))
     var_base = n_total * (n_total + 1) / 12.0 - tie_term
-    mean_rank, sizes, start = {}, {}, 0
-    for g in names:
-        size = len(samples[g])
-        mean_rank[g] = float(ranks[start:start + size].mean())
-        sizes[g] = size
-        start += size
-    rows = []
-    for a, b in itertools.combinations(names, 2):
-        se = math.sqrt(var_base * (1.0 / sizes[a] + 1.0 / sizes[b]))
-        z = (mean_rank[a] - mean_rank[b]) / se if se > 0 else math.nan
-        p = 2.0 * stats.norm.sf(abs(z)) if np.isfinite(z) else math.nan
-        u = stats.mannwhitneyu(samples[a], samples[b], alternative="two-sided").statistic
-        rbc = 2.0 * float(u) / (sizes[a] * sizes[b]) - 1.0
-        rows.append({"group_a": a, "group_b": b, "n_a": sizes[a], "n_b": sizes[b],
-                     "statistic": z, "p_value": p, "effect_size": rbc})
-    out = pd.DataFrame(rows, columns=["group_a", "group_b", "n_a", "n_b", "statistic",
-                                      "p_value", "effect_size"])
+    sizes = np.array([a.size for a in arrays], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    mean_rank = np.array([float(ranks[s:s + n].mean()) for s, n in zip(starts, sizes)])
+    ia, ib = np.triu_indices(len(names), k=1)  # itertools.combinations order
+    if ia.size == 0:  # no pair: the empty table of before (object columns)
+        return _empty_pairs()
+    n_a, n_b = sizes[ia], sizes[ib]
+    se = np.sqrt(var_base * (1.0 / n_a + 1.0 / n_b))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(se > 0, (mean_rank[ia] - mean_rank[ib]) / se, np.nan)
+    finite = np.isfinite(z)
+    p = np.full(z.shape, np.nan)
+    p[finite] = 2.0 * stats.norm.sf(np.abs(z[finite]))
+    u = _pairwise_u(arrays, ia, ib)
+    rbc = 2.0 * u / (n_a * n_b) - 1.0
+    labels = np.array(names, dtype=object)
+    out = pd.DataFrame({"group_a": labels[ia], "group_b": labels[ib], "n_a": n_a, "n_b": n_b,
+                        "statistic": z, "p_value": p, "effect_size": rbc},
+                       columns=["group_a", "group_b", "n_a", "n_b", "statistic",
+                                "p_value", "effect_size"])
     out.insert(6, "p_adj", holm(out["p_value"].to_numpy()))
+    return out
+
+
+def _empty_pairs() -> pd.DataFrame:
+    out = pd.DataFrame([], columns=["group_a", "group_b", "n_a", "n_b", "statistic",
+                                    "p_value", "effect_size"])
+    out.insert(6, "p_adj", holm(out["p_value"].to_numpy()))
+    return out
+
+
+def _pairwise_u(arrays: list[np.ndarray], ia: np.ndarray, ib: np.ndarray,
+                max_cells: int = 20_000_000) -> np.ndarray:
+    """Mann–Whitney U of sample ``ia[k]`` against sample ``ib[k]`` for every pair k.
+
+    ``U = #{x_a > x_b} + ½ #{x_a = x_b}`` (the statistic ``scipy.stats.mannwhitneyu``
+    returns for its first sample). Every term is a multiple of ½ well below 2**52, so the
+    sums are exact and the order of summation does not matter. With few distinct values
+    (answer scales, indices) all pairs come from one product of the groups' value counts;
+    otherwise each pair is counted with a binary search.
+    """
+    if ia.size == 0:
+        return np.zeros(0)
+    values = np.unique(np.concatenate(arrays))
+    if len(arrays) * values.size <= max_cells:
+        counts = np.zeros((len(arrays), values.size))
+        for g, a in enumerate(arrays):
+            counts[g] = np.bincount(np.searchsorted(values, a), minlength=values.size)
+        below = np.cumsum(counts, axis=1) - counts  # answers of each group below each value
+        u = counts @ (below + 0.5 * counts).T       # u[a, b] = U of a against b
+        return u[ia, ib]
+    ordered = [np.sort(a) for a in arrays]
+    out = np.empty(ia.size)
+    for k, (a, b) in enumerate(zip(ia, ib)):
+        lo = np.searchsorted(ordered[b], arrays[a], side="left")
+        hi = np.searchsorted(ordered[b], arrays[a], side="right")
+        out[k] = float(lo.sum()) + 0.5 * float((hi - lo).sum())
     return out
 
 
