@@ -111,9 +111,11 @@ def describe_county(county: County, *, year: int | None = None, language: str | 
     survey = likert = None
     if county.survey is not None and county.codebook is not None:
         from fivestar_analysis.survey import describe_survey, likert_distribution
+        from fivestar_analysis.survey._frame import shared_inputs
 
-        survey = describe_survey(county)
-        likert = likert_distribution(county)
+        with shared_inputs():  # one respondent frame for the survey tables and the Likert
+            survey = describe_survey(county)
+            likert = likert_distribution(county)
     findings = st.diagnose(county, year=year)
     if survey is not None:
         findings = findings + list(survey.findings)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pandas as pd
@@ -10,11 +13,47 @@ import pandas as pd
 from fivestar_analysis.county import GROUPS, County
 from fivestar_analysis.privacy import is_identifying_header
 
-__all__ = ["codebook", "respondent_frame", "require_survey", "items_of", "BASE_COLUMNS"]
+__all__ = ["codebook", "respondent_frame", "require_survey", "items_of", "BASE_COLUMNS",
+           "shared_inputs", "memoized"]
 
 #: respondent columns every long table carries (no identifying column among them)
 BASE_COLUMNS = ["respondent_id", "branch_id", "group", "township", "kind", "level", "weight"]
 LIKERT_ROLES = ("satisfaction", "importance")
+
+
+_MEMO: contextvars.ContextVar[dict | None] = contextvars.ContextVar("survey_memo", default=None)
+
+
+@contextlib.contextmanager
+def shared_inputs() -> Iterator[None]:
+    """Within this block, each derived input (the codebook with defaults, the respondent
+    frame, the cleaned items, the scores, the open answers) is computed once per county
+    and settings, however many tables ask for it.
+
+    ``describe_survey`` and ``describe_county`` compute every table inside one block; the
+    county is not changed meanwhile. Outside a block nothing is kept. Callers get a
+    shallow copy (copy-on-write: changing it never reaches the shared frame).
+    """
+    if _MEMO.get() is not None:
+        yield
+        return
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
+def memoized(name: str, county: County, key: Any, compute: Callable[[], pd.DataFrame]
+             ) -> pd.DataFrame:
+    """``compute()``, or inside :func:`shared_inputs` its shared result for this county."""
+    memo = _MEMO.get()
+    if memo is None:
+        return compute()
+    k = (name, id(county), key)
+    if k not in memo:
+        memo[k] = (county, compute())  # the county is kept alive, so its id stays its own
+    return memo[k][1].copy(deep=False)
 
 
 def require_survey(county: County) -> None:
@@ -42,6 +81,10 @@ def codebook(county: County) -> pd.DataFrame:
     Knowledge items are 0/1 (1 = knows) whatever scale the codebook states.
     """
     require_survey(county)
+    return memoized("codebook", county, None, lambda: _codebook(county))
+
+
+def _codebook(county: County) -> pd.DataFrame:
     cb = county.codebook.copy()
     cb = cb[cb["item"].astype(str).isin(set(map(str, county.survey.columns)))].copy()
     cb["item"] = cb["item"].astype(str)
@@ -75,6 +118,10 @@ def respondent_frame(county: County) -> pd.DataFrame:
     survey has no weight column.
     """
     require_survey(county)
+    return memoized("respondent_frame", county, None, lambda: _respondent_frame(county))
+
+
+def _respondent_frame(county: County) -> pd.DataFrame:
     s = county.survey
     keep = set(BASE_COLUMNS) | set(county.codebook["item"].astype(str))
     s = s[[c for c in s.columns if str(c) in keep or not is_identifying_header(c)]].copy()

@@ -8,7 +8,7 @@ import pandas as pd
 
 from fivestar_analysis.county import County
 from fivestar_analysis.findings import Finding
-from fivestar_analysis.survey._frame import require_survey
+from fivestar_analysis.survey._frame import require_survey, shared_inputs
 from fivestar_analysis.survey.awareness import awareness_findings, awareness_rates
 from fivestar_analysis.survey.choices import choice_frequencies
 from fivestar_analysis.survey.compare import compare_choices, compare_groups
@@ -83,6 +83,11 @@ def describe_survey(county: County, config: SurveyConfig | dict | None = None) -
     """
     require_survey(county)
     cfg = load_survey_config(config)
+    with shared_inputs():  # the respondent frame, cleaned items and scores, computed once
+        return _describe(county, cfg)
+
+
+def _describe(county: County, cfg: SurveyConfig) -> SurveyResults:
     groups = compare_groups(county, "group", config=cfg)
     towns = compare_groups(county, "township", config=cfg)
     levels = compare_groups(county, "level", config=cfg)

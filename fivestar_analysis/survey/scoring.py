@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from fivestar_analysis.county import County
-from fivestar_analysis.survey._frame import LIKERT_ROLES, codebook, respondent_frame
+from fivestar_analysis.survey._frame import LIKERT_ROLES, codebook, memoized, respondent_frame
 from fivestar_analysis.survey.config import SurveyConfig, load_survey_config
 from fivestar_analysis.survey.suppress import suppress_small
 
@@ -174,6 +174,10 @@ def clean_items(county: County, config: SurveyConfig | dict | None = None) -> pd
         not for publication.
     """
     cfg = load_survey_config(config)
+    return memoized("clean_items", county, repr(cfg), lambda: _clean_items(county, cfg))
+
+
+def _clean_items(county: County, cfg: SurveyConfig) -> pd.DataFrame:
     cb = codebook(county)
     s = respondent_frame(county)
     out = pd.DataFrame({"respondent_id": s["respondent_id"]})
@@ -236,6 +240,12 @@ def score_respondents(
         raise ValueError(f"role must be one of {LIKERT_ROLES}, not {role!r}")
     cfg = load_survey_config(config)
     share = cfg.min_share_answered if min_share_answered is None else float(min_share_answered)
+    return memoized("score_respondents", county, (role, share, repr(cfg)),
+                    lambda: _score_respondents(county, role, cfg, share))
+
+
+def _score_respondents(county: County, role: str, cfg: SurveyConfig, share: float
+                       ) -> pd.DataFrame:
     cb = codebook(county)
     s = respondent_frame(county)
     clean = clean_items(county, cfg)

@@ -15,16 +15,19 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from functools import lru_cache
 
 import jieba
-import jieba.posseg
+
+_FRESH_POSSEG = "jieba.posseg" not in sys.modules
+import jieba.posseg  # noqa: E402  (reads the word-tag table of jieba's dictionary)
 import numpy as np
 import pandas as pd
 
 from fivestar_analysis.county import County
 from fivestar_analysis.privacy import mask_text
-from fivestar_analysis.survey._frame import codebook, respondent_frame
+from fivestar_analysis.survey._frame import codebook, memoized, respondent_frame
 from fivestar_analysis.survey.awareness import weighted_rate
 from fivestar_analysis.survey.config import SurveyConfig, load_survey_config, resource_text
 from fivestar_analysis.survey.suppress import suppress_small
@@ -33,6 +36,11 @@ __all__ = ["segment", "mask_names", "open_answers", "top_terms", "text_themes",
            "theme_examples", "domain_terms", "stop_words"]
 
 NAME_MASK = "[姓名已隐去]"
+
+#: the word-tag table jieba.posseg read from jieba's own dictionary when this module first
+#: imported it (None if something imported jieba.posseg before, and might have added words)
+_PRISTINE_TAGS = (dict(jieba.posseg.dt.word_tag_tab)
+                  if _FRESH_POSSEG and not jieba.dt.user_word_tag_tab else None)
 
 _MASK_RE = re.compile(r"\[[^\[\]]*已隐去\]")
 _WORD_RE = re.compile(r"[\u4e00-\u9fffA-Za-z]")
@@ -69,7 +77,15 @@ def _tokenizer() -> jieba.Tokenizer:
 
 @lru_cache(maxsize=1)
 def _pos_tokenizer() -> jieba.posseg.POSTokenizer:
-    return jieba.posseg.POSTokenizer(_tokenizer())
+    tk = _tokenizer()
+    if _PRISTINE_TAGS is None or tk.dictionary != jieba.dt.dictionary:
+        return jieba.posseg.POSTokenizer(tk)
+    # POSTokenizer(tk) would read jieba's dictionary file again (half a second) for the
+    # very table importing jieba.posseg has just read from it
+    pos = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)
+    pos.tokenizer = tk
+    pos.word_tag_tab = dict(_PRISTINE_TAGS)
+    return pos
 
 
 def _is_person_name(word: str) -> bool:
@@ -111,16 +127,30 @@ def segment(text: str, *, min_length: int = 1, drop_stop_words: bool = False) ->
 
 def open_answers(county: County, item: str | None = None) -> pd.DataFrame:
     """Non-empty open answers, masked: ``item, group, answer`` (respondent-level data)."""
+    return memoized("open_answers", county, item, lambda: _open_answers(county, item))
+
+
+def _each_distinct(values: pd.Series, fn) -> pd.Series:
+    """``values.map(fn)``, calling ``fn`` once per distinct value (answers repeat a lot);
+    ``fn`` must treat every missing value (None, NaN) alike."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
+    mapped = np.empty(len(uniques), dtype=object)
+    mapped[:] = [fn(v) for v in uniques]
+    return pd.Series(mapped[codes], index=values.index).infer_objects()
+
+
+def _open_answers(county: County, item: str | None) -> pd.DataFrame:
     cb = codebook(county)
     frame = respondent_frame(county)
     items = cb.loc[cb["role"] == "text", "item"].tolist() if item is None else [item]
     parts = []
     for it in items:
         col = frame[it].astype(object)
-        ok = col.map(lambda v: isinstance(v, str) and bool(v.strip()))
+        ok = _each_distinct(col, lambda v: isinstance(v, str) and bool(v.strip())).astype(bool)
         parts.append(pd.DataFrame({"item": it, "group": frame.loc[ok, "group"].astype(object),
                                    "weight": frame.loc[ok, "weight"],
-                                   "answer": col[ok].map(lambda v: mask_text(v.strip()))}))
+                                   "answer": _each_distinct(col[ok],
+                                                            lambda v: mask_text(v.strip()))}))
     if not parts:
         return pd.DataFrame(columns=["item", "group", "weight", "answer"])
     return pd.concat(parts, ignore_index=True)
@@ -143,9 +173,9 @@ def top_terms(county: County, config: SurveyConfig | dict | None = None,
     rows = []
     for it, g in answers.groupby("item", sort=False):
         counts: dict[str, int] = {}
-        for a in g["answer"]:
+        for a, times in g["answer"].value_counts(sort=False).items():  # each text once
             for w in set(segment(a, min_length=cfg.min_term_length, drop_stop_words=True)):
-                counts[w] = counts.get(w, 0) + 1
+                counts[w] = counts.get(w, 0) + int(times)
         ranked = sorted(((c, w) for w, c in counts.items() if c >= cfg.k),
                         key=lambda t: (-t[0], t[1]))
         ranked = [t for t in ranked[: cfg.top_n * 3] if not _is_person_name(t[1])][: cfg.top_n]
@@ -158,7 +188,12 @@ def top_terms(county: County, config: SurveyConfig | dict | None = None,
 
 
 def _theme_hits(answers: pd.Series, cfg: SurveyConfig) -> pd.DataFrame:
-    return pd.DataFrame({t: answers.map(lambda a, kws=kws: sum(kw in a for kw in kws))
+    codes, uniques = pd.factorize(answers.to_numpy(dtype=object))
+    if (codes < 0).any():
+        return pd.DataFrame({t: answers.map(lambda a, kws=kws: sum(kw in a for kw in kws))
+                             for t, kws in cfg.themes.items()}, index=answers.index)
+    return pd.DataFrame({t: np.array([sum(kw in a for kw in kws) for a in uniques],
+                                     dtype=np.int64)[codes]
                          for t, kws in cfg.themes.items()}, index=answers.index)
 
 
