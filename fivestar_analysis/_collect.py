@@ -100,9 +100,13 @@ def parse_numbers(cells: pd.Series) -> tuple[pd.Series, pd.Index]:
 
     Returns the float values (NaN for blanks) and the rows whose text is not a number.
     """
-    text = cells.str.replace(_NUMBER_CLEAN, "", regex=True)
-    values = pd.to_numeric(text.where(text != ""), errors="coerce").astype("float64")
-    bad = cells.index[(text != "") & values.isna()]
+    # a column holds few distinct texts (answer codes, years): parse each one once
+    codes, uniques = pd.factorize(cells, use_na_sentinel=False)
+    distinct = pd.Series(uniques, dtype=cells.dtype, name=cells.name)
+    text = distinct.str.replace(_NUMBER_CLEAN, "", regex=True)
+    parsed = pd.to_numeric(text.where(text != ""), errors="coerce").astype("float64")
+    values = pd.Series(parsed.to_numpy()[codes], index=cells.index, name=cells.name)
+    bad = cells.index[((text != "") & parsed.isna()).to_numpy()[codes]]
     return values, bad
 
 

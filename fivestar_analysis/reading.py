@@ -78,6 +78,13 @@ def _sniff_delimiter(text: str) -> str:
     return best if counts[best] > 0 else ","
 
 
+def _strip(cells: pd.Series) -> pd.Series:
+    """``cells.str.strip()``, stripping each distinct text once (columns repeat a lot)."""
+    codes, uniques = pd.factorize(cells, use_na_sentinel=False)
+    distinct = pd.Series(uniques, dtype=cells.dtype).str.strip().to_numpy(dtype=object)
+    return pd.Series(distinct[codes], index=cells.index, name=cells.name, dtype=cells.dtype)
+
+
 def _finish(file: str, rows: pd.DataFrame, encoding: str | None) -> RawTable:
     """Split off the header row, number rows as a spreadsheet does, drop blank records."""
     if rows.empty:
@@ -95,7 +102,8 @@ def _finish(file: str, rows: pd.DataFrame, encoding: str | None) -> RawTable:
     body.columns = range(len(headers))
     if len(headers) == 0:
         raise TableUnreadable(DataProblem("empty_file", file=file))
-    stripped = body.apply(lambda c: c.str.strip())
+    stripped = pd.DataFrame({k: _strip(body[k]) for k in body.columns}, index=body.index,
+                            columns=body.columns)
     blank = (stripped == "").all(axis=1)
     return RawTable(file=file, headers=headers, frame=stripped[~blank], encoding=encoding)
 
@@ -103,10 +111,14 @@ def _finish(file: str, rows: pd.DataFrame, encoding: str | None) -> RawTable:
 def read_csv_table(path: Path, file: str | None = None) -> RawTable:
     """Read a CSV (comma, tab or semicolon separated) in any supported encoding."""
     file = file or path.name
-    text, enc = decode_bytes(path.read_bytes(), file)
+    data = path.read_bytes()
+    text, enc = decode_bytes(data, file)
     delimiter = _sniff_delimiter(text)
+    # UTF-8 goes to the parser as the bytes read (no round trip through a str buffer)
+    source = (io.BytesIO(data[len(codecs.BOM_UTF8):] if enc == "utf-8-sig" else data)
+              if enc in ("utf-8", "utf-8-sig") else io.StringIO(text))
     try:
-        rows = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, dtype=str,
+        rows = pd.read_csv(source, sep=delimiter, header=None, dtype=str, encoding="utf-8",
                            keep_default_na=False, skip_blank_lines=False, engine="c")
     except pd.errors.ParserError:
         rows = _ragged(text, delimiter, file)

@@ -256,7 +256,7 @@ def parse_survey(raw: RawTable, codebook: pd.DataFrame, branch_ids: set[str],
         elif role == "multi":
             out[item] = _parse_multi(cells, entry, cols, f"item:{item}", log)
         else:
-            out[item] = cells.where(cells != "").map(mask_text, na_action="ignore")
+            out[item] = _masked(cells)
     if outside:  # one warning for the whole survey: don't-know codes are common and harmless
         item, pos, count, examples, first_row, first_value = outside[0]
         codes = sorted({c for *_, ex, _, _ in outside for c in ex})
@@ -271,6 +271,15 @@ def parse_survey(raw: RawTable, codebook: pd.DataFrame, branch_ids: set[str],
     for c in ("respondent_id", "branch_id"):
         out[c] = out[c].astype(object)
     return SurveyResult(out.reset_index(drop=True), removed)
+
+
+def _masked(cells: pd.Series) -> pd.Series:
+    """Open answers with phone and ID numbers masked (blank cells NaN); each distinct
+    answer is masked once."""
+    codes, uniques = pd.factorize(cells, use_na_sentinel=False)
+    masked = np.array([mask_text(u) if u != "" else u for u in uniques], dtype=object)
+    return pd.Series(masked[codes], index=cells.index, name=cells.name,
+                     dtype=cells.dtype).where(cells != "")
 
 
 def _out_of_scale(values: pd.Series, entry) -> tuple[int, list[str], int, str] | None:
