@@ -8,13 +8,14 @@ import math
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from fivestar_analysis.county import GROUPS, County
 from fivestar_analysis.privacy import is_identifying_header
 
 __all__ = ["codebook", "respondent_frame", "require_survey", "items_of", "BASE_COLUMNS",
-           "shared_inputs", "memoized"]
+           "shared_inputs", "memoized", "group_positions"]
 
 #: respondent columns every long table carries (no identifying column among them)
 BASE_COLUMNS = ["respondent_id", "branch_id", "group", "township", "kind", "level", "weight"]
@@ -54,6 +55,22 @@ def memoized(name: str, county: County, key: Any, compute: Callable[[], pd.DataF
     if k not in memo:
         memo[k] = (county, compute())  # the county is kept alive, so its id stays its own
     return memo[k][1].copy(deep=False)
+
+
+def group_positions(frame: pd.DataFrame, keys: str | list[str], *, sort: bool = True
+                    ) -> list[tuple[Any, np.ndarray]]:
+    """``[(key, positions)]`` of ``frame.groupby(keys, sort=sort, observed=True)``: the
+    same groups, in the same order, each with the row positions (in frame order) that
+    ``for key, g in groupby`` would give as ``g`` — without building a frame per group."""
+    gb = frame.groupby(keys, sort=sort, observed=True)
+    ids = gb.ngroup().fillna(-1).to_numpy(dtype=np.int64)  # -1: a missing key, left out
+    labels = gb.size().index
+    valid = ids >= 0
+    order = np.flatnonzero(valid)[np.argsort(ids[valid], kind="stable")]
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(ids[valid], minlength=len(labels)))])
+    keyed = [(k,) if isinstance(keys, list) and not isinstance(k, tuple) else k
+             for k in labels]  # a list of keys gives tuples, as groupby does
+    return [(keyed[i], order[bounds[i]:bounds[i + 1]]) for i in range(len(labels))]
 
 
 def require_survey(county: County) -> None:

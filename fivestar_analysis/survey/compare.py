@@ -21,7 +21,7 @@ import pandas as pd
 from scipy import stats
 
 from fivestar_analysis.county import County
-from fivestar_analysis.survey._frame import codebook, respondent_frame
+from fivestar_analysis.survey._frame import codebook, group_positions, respondent_frame
 from fivestar_analysis.survey._stats import holm
 from fivestar_analysis.survey.config import SurveyConfig, load_survey_config
 from fivestar_analysis.survey.scoring import clean_items, score_respondents
@@ -131,9 +131,10 @@ def _pairwise_u(arrays: list[np.ndarray], ia: np.ndarray, ib: np.ndarray,
 def _samples(frame: pd.DataFrame, by: str, value: str, k: int) -> tuple[dict, int]:
     data = frame[frame[by].notna() & frame[value].notna()]
     samples, excluded = {}, 0
-    for key, g in data.groupby(by, sort=True, observed=True):
-        if len(g) >= k:
-            samples[str(key)] = g[value].to_numpy(dtype="float64")
+    values = data[value].to_numpy(dtype="float64")
+    for key, pos in group_positions(data, by):
+        if len(pos) >= k:
+            samples[str(key)] = values[pos]
         else:
             excluded += 1
     return samples, excluded

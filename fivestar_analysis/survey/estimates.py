@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from fivestar_analysis.county import GROUPS, County
+from fivestar_analysis.survey._frame import group_positions
 from fivestar_analysis.survey._stats import mean_ci
 from fivestar_analysis.survey.config import SurveyConfig, load_survey_config
 from fivestar_analysis.survey.scoring import score_respondents
@@ -65,13 +66,14 @@ def _rows(scores: pd.DataFrame, by: str, column: str | None, measures: Sequence[
     rows = []
     keys = ["dimension"] if column is None else [column, "dimension"]
     data = scores if column is None else scores[scores[column].notna()]
-    for key, g in data.groupby(keys, sort=True, observed=True):
+    columns = {c: data[c].to_numpy(dtype="float64", na_value=np.nan)
+               for c in (*measures, "weight")}
+    for key, pos in group_positions(data, keys):
+        key = key if isinstance(key, tuple) else (key,)
         sub = "all" if column is None else str(key[0])
         dim = key[0] if column is None else key[1]
         for measure in measures:
-            r = weighted_mean_ci(g[measure].to_numpy(dtype="float64", na_value=np.nan),
-                                 g["weight"].to_numpy(dtype="float64", na_value=np.nan),
-                                 confidence)
+            r = weighted_mean_ci(columns[measure][pos], columns["weight"][pos], confidence)
             rows.append({"by": by, "subgroup": sub, "dimension": dim, "measure": measure, **r})
     return rows
 

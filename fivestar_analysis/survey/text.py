@@ -222,13 +222,19 @@ def text_themes(county: County, config: SurveyConfig | dict | None = None) -> pd
     return suppress_small(out, cfg.k, count_min=cfg.k)
 
 
-def _diverse(candidates: list[str], cfg: SurveyConfig, max_overlap: float = 0.5) -> list[str]:
+def _diverse(candidates: list[str], cfg: SurveyConfig, max_overlap: float = 0.5,
+             words_of: dict[str, set[str]] | None = None) -> list[str]:
     """Up to ``examples_per_theme`` answers, skipping near-repeats of one already taken
-    (their content words overlap by more than ``max_overlap`` of the shorter answer's)."""
+    (their content words overlap by more than ``max_overlap`` of the shorter answer's).
+    ``words_of`` keeps each text's words across calls (a text is segmented once)."""
     picked: list[str] = []
     seen: list[set[str]] = []
+    words_of = {} if words_of is None else words_of
     for a in candidates:
-        words = set(segment(a, min_length=cfg.min_term_length, drop_stop_words=True))
+        words = words_of.get(a)
+        if words is None:
+            words = words_of[a] = set(segment(a, min_length=cfg.min_term_length,
+                                              drop_stop_words=True))
         if any(len(words & w) / max(min(len(words), len(w)), 1) > max_overlap for w in seen):
             continue
         picked.append(a)
@@ -256,6 +262,7 @@ def theme_examples(county: County, config: SurveyConfig | dict | None = None) ->
     cfg = load_survey_config(config)
     answers = open_answers(county)
     rows = []
+    words_of: dict[str, set[str]] = {}
     for it, g in answers.groupby("item", sort=False):
         hits = _theme_hits(g["answer"], cfg)
         for theme in cfg.themes:
@@ -268,7 +275,7 @@ def theme_examples(county: County, config: SurveyConfig | dict | None = None) ->
                                    masked=inside["answer"].str.contains("已隐去", regex=False))
             inside = inside.sort_values(["h", "masked", "length", "answer"],
                                         ascending=[False, True, True, True])
-            picked = _diverse(inside["answer"].tolist(), cfg)
+            picked = _diverse(inside["answer"].tolist(), cfg, words_of=words_of)
             for rank, text in enumerate(picked, start=1):
                 rows.append({"item": it, "theme": theme, "n": len(inside), "example_rank": rank,
                              "example": mask_names(mask_text(text))})
