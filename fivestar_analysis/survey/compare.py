@@ -60,6 +60,17 @@ def dunn_test(samples: dict[str, np.ndarray]) -> pd.DataFrame:
         p_value (two-sided), p_adj (Holm), effect_size (rank-biserial r of a vs b:
         +1 when every answer in a is above every answer in b)``.
     """
+    cols = _dunn_columns(samples)
+    if cols is None:  # no pair: the empty table of before (object columns)
+        return _empty_pairs()
+    out = pd.DataFrame(cols, columns=["group_a", "group_b", "n_a", "n_b", "statistic",
+                                      "p_value", "effect_size"])
+    out.insert(6, "p_adj", cols["p_adj"])
+    return out
+
+
+def _dunn_columns(samples: dict[str, np.ndarray]) -> dict[str, np.ndarray] | None:
+    """The columns of :func:`dunn_test` as arrays (None when there is no pair)."""
     names = list(samples)
     arrays = [np.asarray(samples[g], dtype="float64") for g in names]
     data = np.concatenate(arrays)
@@ -72,8 +83,8 @@ def dunn_test(samples: dict[str, np.ndarray]) -> pd.DataFrame:
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
     mean_rank = np.array([float(ranks[s:s + n].mean()) for s, n in zip(starts, sizes)])
     ia, ib = np.triu_indices(len(names), k=1)  # itertools.combinations order
-    if ia.size == 0:  # no pair: the empty table of before (object columns)
-        return _empty_pairs()
+    if ia.size == 0:
+        return None
     n_a, n_b = sizes[ia], sizes[ib]
     se = np.sqrt(var_base * (1.0 / n_a + 1.0 / n_b))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -84,12 +95,8 @@ def dunn_test(samples: dict[str, np.ndarray]) -> pd.DataFrame:
     u = _pairwise_u(arrays, ia, ib)
     rbc = 2.0 * u / (n_a * n_b) - 1.0
     labels = np.array(names, dtype=object)
-    out = pd.DataFrame({"group_a": labels[ia], "group_b": labels[ib], "n_a": n_a, "n_b": n_b,
-                        "statistic": z, "p_value": p, "effect_size": rbc},
-                       columns=["group_a", "group_b", "n_a", "n_b", "statistic",
-                                "p_value", "effect_size"])
-    out.insert(6, "p_adj", holm(out["p_value"].to_numpy()))
-    return out
+    return {"group_a": labels[ia], "group_b": labels[ib], "n_a": n_a, "n_b": n_b,
+            "statistic": z, "p_value": p, "p_adj": holm(p), "effect_size": rbc}
 
 
 def _empty_pairs() -> pd.DataFrame:
@@ -186,17 +193,23 @@ def compare_groups(
             h, p = stats.kruskal(*samples.values())
             row.update(statistic=float(h), df=float(len(samples) - 1), p_value=float(p),
                        effect_size=float(h) / (n - 1))
-            d = dunn_test(samples)
-            d.insert(0, "dimension", dim)
-            d.insert(1, "by", by)
-            d["n"] = d["n_a"] + d["n_b"]
-            d["effect_size_name"] = "rank_biserial"
-            d["method"] = "Dunn z, Holm-adjusted"
-            pairs.append(d)
+            d = _dunn_columns(samples)
+            if d is not None:
+                size = len(d["n_a"])
+                d.update(dimension=np.full(size, dim, dtype=object),
+                         by=np.full(size, by, dtype=object), n=d["n_a"] + d["n_b"],
+                         effect_size_name=np.full(size, "rank_biserial", dtype=object),
+                         method=np.full(size, "Dunn z, Holm-adjusted", dtype=object))
+                pairs.append(d)
         omnibus.append(row)
     om = pd.DataFrame(omnibus, columns=OMNIBUS_COLUMNS[:-1])
-    pw = (pd.concat(pairs, ignore_index=True) if pairs
-          else pd.DataFrame(columns=PAIR_COLUMNS[:-1]))[PAIR_COLUMNS[:-1]]
+    if pairs:  # one frame from the columns of every dimension (no per-dimension frames)
+        columns = {}
+        for c in PAIR_COLUMNS[:-1]:
+            columns[c] = np.concatenate([d.pop(c) for d in pairs])
+        pw = pd.DataFrame(columns, columns=PAIR_COLUMNS[:-1])
+    else:
+        pw = pd.DataFrame(columns=PAIR_COLUMNS[:-1])
     return GroupComparison(
         omnibus=suppress_small(om, cfg.k),
         pairwise=suppress_small(pw, cfg.k, count_columns=("n_a", "n_b")),

@@ -55,7 +55,7 @@ def suppress_small(
     pandas.DataFrame
         A copy with a boolean ``suppressed`` column (combined with any existing one).
     """
-    out = table.copy()
+    out = table.copy(deep=False)  # copy-on-write: the caller's table is never changed
     small = np.zeros(len(out), dtype=bool)
     for col in count_columns:
         small |= (pd.to_numeric(out[col], errors="coerce").fillna(0) < k).to_numpy()
@@ -67,15 +67,19 @@ def suppress_small(
     cols = list(figure_columns) if figure_columns is not None else [
         c for c in (*FIGURE_COLUMNS, *_TEXT_FIGURES) if c in out.columns
     ]
+    any_small = bool(small.any())
     for col in cols:
         if pd.api.types.is_bool_dtype(out[col]):
             out[col] = out[col].astype("boolean")
-            out.loc[small, col] = pd.NA
+            if any_small:
+                out.loc[small, col] = pd.NA
         elif pd.api.types.is_numeric_dtype(out[col]):
             out[col] = out[col].astype("float64")
-            out.loc[small, col] = np.nan
+            if any_small:
+                out.loc[small, col] = np.nan
         else:
             out[col] = out[col].astype(object)
-            out.loc[small, col] = None
+            if any_small:
+                out.loc[small, col] = None
     out["suppressed"] = small
     return out
