@@ -28,17 +28,20 @@ def _indicator_matrix(values: pd.Series, role: str, options: dict[int, str],
     """Respondents × options of 0/1 (NaN for respondents who did not answer validly)."""
     codes = [c for c, t in sorted(options.items()) if not _is_dont_know_label(t, cfg)]
     if role == "multi":
-        parsed = values.map(parse_multi)
+        # each distinct answer is parsed once; rows take their answer's result
+        rows, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
+        parsed = [parse_multi(u) for u in uniques]
         known = set(options)
         if not codes:  # no options in the codebook: take the codes that occur
             codes = sorted({c for p in parsed if isinstance(p, list) for c in p if c >= 0})
             known = set(codes)
-        answered = parsed.map(lambda p: isinstance(p, list) and (not known or set(p) <= known)
-                              and any(c in codes for c in p))  # only don't-know: no answer
-        sets = parsed.map(lambda p: set(p) if isinstance(p, list) else set())
-        mat = pd.DataFrame({c: sets.map(lambda s, c=c: c in s).astype("float64") for c in codes},
-                           index=values.index)
-        mat.loc[~answered.astype(bool)] = np.nan
+        answered = np.array([bool(isinstance(p, list) and (not known or set(p) <= known)
+                                  and any(c in codes for c in p))  # only don't-know: no answer
+                             for p in parsed], dtype=bool)
+        sets = [set(p) if isinstance(p, list) else set() for p in parsed]
+        mat = pd.DataFrame({c: np.array([c in s for s in sets], dtype="float64")[rows]
+                            for c in codes}, index=values.index)
+        mat.loc[~answered[rows]] = np.nan
         return mat
     x = values.astype("float64")
     if not codes:

@@ -195,18 +195,23 @@ def compare_groups(
                        effect_size=float(h) / (n - 1))
             d = _dunn_columns(samples)
             if d is not None:
-                size = len(d["n_a"])
-                d.update(dimension=np.full(size, dim, dtype=object),
-                         by=np.full(size, by, dtype=object), n=d["n_a"] + d["n_b"],
-                         effect_size_name=np.full(size, "rank_biserial", dtype=object),
-                         method=np.full(size, "Dunn z, Holm-adjusted", dtype=object))
-                pairs.append(d)
+                d["n"] = d["n_a"] + d["n_b"]
+                pairs.append((dim, d))
         omnibus.append(row)
     om = pd.DataFrame(omnibus, columns=OMNIBUS_COLUMNS[:-1])
     if pairs:  # one frame from the columns of every dimension (no per-dimension frames)
-        columns = {}
+        sizes = [len(d["n_a"]) for _, d in pairs]
+        total = sum(sizes)
+
+        def constant(value: str) -> np.ndarray:
+            return np.array([value], dtype=object).repeat(total)
+
+        columns = {"dimension": np.array([dim for dim, _ in pairs], dtype=object).repeat(sizes),
+                   "by": constant(by), "effect_size_name": constant("rank_biserial"),
+                   "method": constant("Dunn z, Holm-adjusted")}
         for c in PAIR_COLUMNS[:-1]:
-            columns[c] = np.concatenate([d.pop(c) for d in pairs])
+            if c not in columns:
+                columns[c] = np.concatenate([d.pop(c) for _, d in pairs])
         pw = pd.DataFrame(columns, columns=PAIR_COLUMNS[:-1])
     else:
         pw = pd.DataFrame(columns=PAIR_COLUMNS[:-1])

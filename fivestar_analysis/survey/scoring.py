@@ -140,10 +140,13 @@ def item_quality(county: County, config: SurveyConfig | dict | None = None) -> p
             m = _classify(pd.to_numeric(col, errors="coerce"), spec, cfg)
             counts = {k: int(v.sum()) for k, v in m.items()}
         elif spec["role"] == "multi":
-            parsed = col.map(parse_multi)
+            # each distinct answer parsed once, counted as often as it occurs
+            codes, uniques = pd.factorize(col.to_numpy(dtype=object), use_na_sentinel=False)
+            times = np.bincount(codes, minlength=len(uniques))
+            parsed = [parse_multi(u) for u in uniques]
             known = set(spec["options"])
-            blank = int(sum(not isinstance(p, list) for p in parsed))
-            bad = int(sum(1 for p in parsed if isinstance(p, list)
+            blank = int(sum(int(t) for p, t in zip(parsed, times) if not isinstance(p, list)))
+            bad = int(sum(int(t) for p, t in zip(parsed, times) if isinstance(p, list)
                           and any(c not in known if known else c < 0 for c in p)))
             counts = {"blank": blank, "valid": n - blank - bad, "dont_know": 0,
                       "out_of_scale": bad}
