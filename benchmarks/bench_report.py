@@ -39,7 +39,9 @@ TARGET = 2.5
 def floor_notebook(folder: Path) -> Path:
     """A one-cell parameterized notebook: a parameters cell and one trivial cell."""
     nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell('data_dir = None\nyear = None\nlanguage = "zh"')
+    params = nbformat.v4.new_code_cell(  # the report notebook's parameters, same names
+        'data_dir = None\nyear = None\nlanguage = "zh"\nrules_path = None\n'
+        'xlsx_path = None\nfingerprint = None\ngenerated = None')
     params.metadata["tags"] = ["parameters"]
     nb.cells = [params, nbformat.v4.new_code_cell("from IPython.display import HTML\n"
                                                   "HTML('<h2>floor</h2><p>' + str(year) + '</p>')")]
