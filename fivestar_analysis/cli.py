@@ -1,7 +1,8 @@
 """The ``fivestar`` command.
 
 Sub-commands: ``validate`` a package, ``summary`` of star levels, ``demo`` (write the demo
-county and run the main job on it), ``template`` (a blank Excel workbook for clerks).
+county and run the main job on it), ``report``, ``batch`` (many counties),
+``compare`` (several counties side by side), ``template`` (a blank Excel workbook for clerks).
 Problems in a user's data are printed one line each with exit status 2; no traceback
 reaches the terminal for anything the user can fix.
 """
@@ -156,6 +157,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _print_failed(exc, lang: str) -> None:
+    """Say which cell of a report notebook failed and where the executed notebook is kept."""
+    if lang == "en":
+        _out(f"Report failed in cell {exc.cell_index}: {exc.ename}: {exc.evalue}")
+        if exc.source:
+            _out("Failing cell: " + exc.source.strip().splitlines()[0][:120])
+        if exc.notebook:
+            _out(f"The executed notebook is kept for inspection: {exc.notebook}")
+    else:
+        _out(f"报告生成失败：第 {exc.cell_index} 个单元格出错（{exc.ename}: {exc.evalue}）")
+        if exc.source:
+            _out("出错的单元格：" + exc.source.strip().splitlines()[0][:120])
+        if exc.notebook:
+            _out(f"已保留执行过的笔记本供排查：{exc.notebook}")
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from fivestar_analysis.report.render import ReportFailed, render_report
 
@@ -166,18 +183,7 @@ def cmd_report(args: argparse.Namespace) -> int:
                                formats=formats, timeout=args.timeout, rules_path=args.rules,
                                force=not args.skip_unchanged)
     except ReportFailed as exc:
-        if lang == "en":
-            _out(f"Report failed in cell {exc.cell_index}: {exc.ename}: {exc.evalue}")
-            if exc.source:
-                _out("Failing cell: " + exc.source.strip().splitlines()[0][:120])
-            if exc.notebook:
-                _out(f"The executed notebook is kept for inspection: {exc.notebook}")
-        else:
-            _out(f"报告生成失败：第 {exc.cell_index} 个单元格出错（{exc.ename}: {exc.evalue}）")
-            if exc.source:
-                _out("出错的单元格：" + exc.source.strip().splitlines()[0][:120])
-            if exc.notebook:
-                _out(f"已保留执行过的笔记本供排查：{exc.notebook}")
+        _print_failed(exc, lang)
         return EXIT_FAILURE
     if args.json:
         _print_json({"outputs": {k: str(v) for k, v in result.outputs.items()},
@@ -207,6 +213,53 @@ def cmd_batch(args: argparse.Namespace) -> int:
         _out(f"{len(result.outcomes)} 个县中 {len(result.outcomes) - n_bad} 个成功，用时 "
              f"{result.seconds:.1f} 秒；索引页：{result.index}")
     return EXIT_FAILURE if n_bad else EXIT_OK
+
+
+def _print_left_out(failures: list[dict[str, Any]], lang: str) -> None:
+    """One line per county package a comparison could not use, with its first problem."""
+    for f in failures:
+        reason = message(f"compare_reason_{f['reason']}", lang, n=f.get("n_problems", 1))
+        first = (f.get("message") or "").strip().splitlines()[:1]
+        detail = (" " + first[0]) if first else ""
+        _out((f"  left out {f['path']}: {reason}{detail}" if lang == "en"
+              else f"  未纳入 {f['path']}：{reason}{detail}"))
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from fivestar_analysis.compare import TooFewCounties, render_comparison
+    from fivestar_analysis.report.render import ReportFailed
+
+    lang = _language(args)
+    formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
+    try:
+        result = render_comparison(args.paths, args.out, language=args.language, year=args.year,
+                                   formats=formats, timeout=args.timeout,
+                                   force=not args.skip_unchanged)
+    except TooFewCounties as exc:
+        _out(message("compare_too_few", lang, n=exc.n_valid))
+        _print_left_out(exc.failures, lang)
+        return EXIT_INVALID
+    except ReportFailed as exc:
+        _print_failed(exc, lang)
+        return EXIT_FAILURE
+    if args.json:
+        _print_json({"outputs": {k: str(v) for k, v in result.outputs.items()},
+                     "year": result.year, "counties": result.counties,
+                     "failures": [{"path": str(f["path"]), "reason": f["reason"],
+                                   "n_problems": int(f["n_problems"]), "message": f["message"]}
+                                  for f in result.failures],
+                     "skipped": result.skipped, "seconds": round(result.seconds, 3)})
+        return EXIT_FAILURE if result.failures else EXIT_OK
+    names = "、".join(c.get("name", "") for c in result.counties) if lang == "zh" else \
+        ", ".join(c.get("name", "") for c in result.counties)
+    if lang == "en":
+        _out(f"Compared {len(result.counties)} counties ({names}), year {result.year}")
+    else:
+        _out(f"已比较 {len(result.counties)} 个县（{names}），{result.year} 年")
+    for fmt, path in result.outputs.items():
+        _out((f"{fmt}: " if lang == "en" else f"{fmt}：") + str(path))
+    _print_left_out(result.failures, lang)
+    return EXIT_FAILURE if result.failures else EXIT_OK
 
 
 def cmd_template(args: argparse.Namespace) -> int:
@@ -285,6 +338,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help="dask.distributed scheduler address (e.g. tcp://10.0.0.5:8786); "
                         "workers must see the same folders")
     b.set_defaults(func=cmd_batch)
+
+    c = sub.add_parser("compare", parents=[common], help="compare several counties / 多县比较报告")
+    c.add_argument("paths", nargs="+", help="county package folders (at least two)")
+    c.add_argument("--out", default="reports", help="output folder (default reports/)")
+    c.add_argument("--language", choices=["zh", "en"], default=None,
+                   help="report language (default: the first county's, else zh)")
+    c.add_argument("--year", type=int, default=None, help="year compared (default: latest shared)")
+    c.add_argument("--format", default="html,ipynb",
+                   help="comma-separated outputs: html, ipynb, xlsx (default html,ipynb)")
+    c.add_argument("--timeout", type=float, default=None, help="per-cell time limit in seconds")
+    c.add_argument("--skip-unchanged", action="store_true",
+                   help="do nothing when inputs, parameters and tool version are unchanged")
+    c.add_argument("--json", action="store_true", help="print the result as JSON")
+    c.set_defaults(func=cmd_compare)
 
     t = sub.add_parser("template", parents=[common], help="blank Excel workbook for clerks / 空白填报模板")
     t.add_argument("--out", default="fivestar-template.xlsx", help="file to write")

@@ -232,3 +232,36 @@ def test_english_sections(counties, loaded):
         assert f">{title}</h2>" in page
     assert "The highest share is in" in page and "chart-failed" not in page
 
+
+
+def test_cli_refuses_fewer_than_two_valid_packages(province, tmp_path, capsys):
+    from fivestar_analysis.cli import main
+
+    code = main(["compare", str(province["good"][0]), str(province["broken"]), "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 2
+    assert "至少需要两个" in out and "数据有误" in out
+    assert "broken" in out and "Traceback" not in out
+    assert not list(tmp_path.iterdir())
+
+
+def test_cli_lists_left_out_packages_and_exits_non_zero(rendered, province, capsys):
+    """The command prints the outputs and the package it left out; a left-out package
+    makes the exit status 1 (same as ``batch`` when a county fails)."""
+    import json
+
+    from fivestar_analysis.cli import main
+
+    result, _ = rendered
+    args = ["compare", *map(str, province["good"]), str(province["broken"]),
+            "--out", str(result.html.parent), "--format", "html,ipynb,xlsx", "--skip-unchanged"]
+    assert main(args) == 1
+    out = capsys.readouterr().out
+    assert "已比较 4 个县" in out and str(result.html) in out
+    assert "未纳入" in out and str(province["broken"]) in out
+    assert main([*args, "--json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["skipped"] and data["year"] == 2025
+    assert [c["code"] for c in data["counties"]] == ["c001", "c002", "c003", "c004"]
+    assert [f["reason"] for f in data["failures"]] == ["invalid"]
+    assert data["outputs"]["html"] == str(result.html)
