@@ -210,3 +210,27 @@ def test_explore_notebook_and_twin_agree():
     ipynb = nbformat.read(ROOT / "notebooks" / "explore.ipynb", as_version=4)
     twin = jupytext.read(ROOT / "notebooks" / "explore.py")
     assert [(c.cell_type, c.source) for c in ipynb.cells] == [(c.cell_type, c.source) for c in twin.cells]
+
+
+def test_mentoring_plan_too_large_for_one_problem_is_solved_per_township(demo, monkeypatch):
+    """A county too large for one assignment problem still gets a plan: one problem per
+    township, said so in the report; pairs then never cross a township."""
+    from functools import partial
+
+    from fivestar_analysis import stars as st
+    from fivestar_analysis.report.sections import measures_html
+
+    county = load_county(demo)
+    whole = st.mentoring_plan(county)
+    assert not whole.pairs["same_township"].all()  # county-wide, some pairs cross townships
+    per_town = st.mentoring_plan(county, within="township")
+    largest = int(per_town.pairs.groupby("partition").size().max())
+    # a cap every township's problem fits under but the county-wide one does not
+    monkeypatch.setattr(st, "mentoring_plan", partial(st.mentoring_plan, max_cells=largest * 40))
+    with pytest.raises(ValueError):
+        st.mentoring_plan(county)
+    rep = describe_county(county)
+    assert rep.mentoring_within == "township"
+    assert rep.mentoring.pairs["same_township"].all()
+    pd.testing.assert_frame_equal(rep.mentoring.pairs, per_town.pairs)
+    assert "在每个乡镇（街道）内分别求解" in measures_html(rep)

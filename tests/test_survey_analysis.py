@@ -93,6 +93,25 @@ def test_group_comparison(county):
         compare_groups(county, "gender")
 
 
+def test_pairs_are_left_out_above_the_group_cap(county):
+    """Townships pairwise: computed up to ``max_pairwise_groups`` groups, omitted (and said
+    so on the omnibus row) above it; the omnibus test itself is the same either way."""
+    full = compare_groups(county, "township")
+    k = int(full.omnibus["n_groups"].max())
+    assert k >= 3 and (full.omnibus["posthoc"] == "Dunn z, Holm-adjusted").all()
+    per_dim = full.pairwise.groupby("dimension").size()
+    assert (per_dim == full.omnibus.set_index("dimension")["n_groups"].map(
+        lambda g: g * (g - 1) // 2).loc[per_dim.index]).all()
+    capped = compare_groups(county, "township",
+                            config={"comparisons": {"max_pairwise_groups": k - 1}})
+    assert capped.pairwise.empty
+    assert capped.omnibus["posthoc"].str.startswith(f"omitted: {k} groups").any()
+    cols = ["statistic", "p_value", "effect_size"]
+    pd.testing.assert_frame_equal(capped.omnibus[cols], full.omnibus[cols])
+    with pytest.raises(ValueError):
+        compare_groups(county, "township", config={"comparisons": {"max_pairwise_groups": 1}})
+
+
 def test_small_groups_are_left_out_of_tests(county):
     res = compare_groups(county, "group", config={"privacy": {"k": 60}})  # cadres: ~40
     om = res.omnibus

@@ -66,6 +66,8 @@ class CountyReport:
     # findings (star analysis, then survey) and what answers them
     findings: list[Finding] = field(default_factory=list)
     recommendations: list[Recommendation] = field(default_factory=list)
+    #: None: one plan for the whole county; "township": too large, solved per township
+    mentoring_within: str | None = None
 
     @property
     def has_survey(self) -> bool:
@@ -90,12 +92,19 @@ class CountyReport:
         return out
 
 
-def _safe_mentoring(county: County, year: int) -> MentoringPlan:
+def _safe_mentoring(county: County, year: int) -> tuple[MentoringPlan, str | None]:
+    """The county-wide plan; when that assignment problem is too large to solve in one
+    piece (province-sized data), one problem per township, and ``"township"`` as the
+    second value so the report can say pairs were only sought within townships."""
     try:
-        return st.mentoring_plan(county, year=year)
+        return st.mentoring_plan(county, year=year), None
+    except ValueError:
+        pass
+    try:
+        return st.mentoring_plan(county, year=year, within="township"), "township"
     except ValueError:
         empty = pd.DataFrame()
-        return MentoringPlan(year=year, pairs=empty, load=empty, unmatched=empty)
+        return MentoringPlan(year=year, pairs=empty, load=empty, unmatched=empty), None
 
 
 def describe_county(county: County, *, year: int | None = None, language: str | None = None,
@@ -122,6 +131,7 @@ def describe_county(county: County, *, year: int | None = None, language: str | 
     rank = {"high": 0, "medium": 1, "low": 2}
     findings = sorted(findings, key=lambda f: rank[f.severity])
     rules = load_rules(rules_path)
+    mentoring, mentoring_within = _safe_mentoring(county, year)
     report = CountyReport(
         county=county, year=year, language=language,
         generated=generated or _dt.date.today().isoformat(), fingerprint=fingerprint,
@@ -152,7 +162,8 @@ def describe_county(county: County, *, year: int | None = None, language: str | 
         secretaries=st.secretary_table(county, year=year),
         rewards=st.reward_budget(county, year=year),
         rewards_plan=st.reward_budget(county, year=year, basis="planned"),
-        mentoring=_safe_mentoring(county, year),
+        mentoring=mentoring,
+        mentoring_within=mentoring_within,
         survey=survey,
         likert=likert,
         findings=findings,

@@ -336,10 +336,17 @@ def measures_html(rep) -> str:
         out.append(markdown_html(_t(rep, f"按规则（{rules}），本年度没有可以结对的支部。", f"No pairs under the rules ({rules}).")))
     else:
         same = float(plan.pairs["same_township"].mean())
-        out.append(markdown_html(_t(rep, f"按规则（{rules}），共结成{len(plan.pairs)}对，其中{same:.0%}在同一乡镇；"
-                                         f"以指派问题（匈牙利算法）求解，优先同乡镇并均衡带教数量。",
-                                    f"Under the rules ({rules}), {len(plan.pairs)} pairs, {same:.0%} within one township, "
-                                    "solved as an assignment problem preferring the same township and balanced loads.")))
+        if rep.mentoring_within == "township":
+            how = _t(rep, "全县支部过多，无法作为一个指派问题求解，因此在每个乡镇（街道）内分别求解"
+                          "（匈牙利算法），只在乡镇内结对并均衡带教数量；本乡镇没有合适帮带支部的列入未能结对。",
+                     "too many branches to solve as one assignment problem, so each township was solved "
+                     "on its own (Hungarian algorithm), pairing only within townships and balancing loads; "
+                     "branches with no suitable mentor in their township are listed as not paired.")
+        else:
+            how = _t(rep, "以指派问题（匈牙利算法）求解，优先同乡镇并均衡带教数量。",
+                     "solved as an assignment problem preferring the same township and balanced loads.")
+        out.append(markdown_html(_t(rep, f"按规则（{rules}），共结成{len(plan.pairs)}对，其中{same:.0%}在同一乡镇；{how}",
+                                    f"Under the rules ({rules}), {len(plan.pairs)} pairs, {same:.0%} within one township, {how}")))
         out.append(_table(rep, plan.pairs, _t(rep, "结对名单", "Pairs"), _t(rep, "完整名单见导出的工作簿", "full list in the workbook"),
                           columns=["mentor_name", "mentor_township", "mentor_level", "mentee_name", "mentee_township",
                                    "mentee_level", "same_township"], max_rows=25))

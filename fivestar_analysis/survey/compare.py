@@ -32,7 +32,7 @@ __all__ = ["GroupComparison", "dunn_test", "compare_groups", "compare_choices",
 
 COMPARABLE_BY = ("group", "township", "level")
 OMNIBUS_COLUMNS = ["dimension", "by", "n", "n_groups", "groups_excluded", "statistic", "df",
-                   "p_value", "effect_size", "effect_size_name", "method", "suppressed"]
+                   "p_value", "effect_size", "effect_size_name", "method", "posthoc", "suppressed"]
 PAIR_COLUMNS = ["dimension", "by", "group_a", "group_b", "n_a", "n_b", "n", "statistic",
                 "p_value", "p_adj", "effect_size", "effect_size_name", "method", "suppressed"]
 
@@ -165,14 +165,15 @@ def compare_groups(
         ``index`` (0-100) or ``score``; rank tests give the same result for both when
         every item of a dimension shares one scale.
     config
-        Survey settings or overrides (``privacy.k``).
+        Survey settings or overrides (``privacy.k``, ``comparisons.max_pairwise_groups``).
 
     Returns
     -------
     GroupComparison
         ``omnibus``: ``dimension, by, n, n_groups, groups_excluded, statistic (H), df,
-        p_value, effect_size (epsilon² = H / (n - 1)), effect_size_name, method,
-        suppressed``. ``pairwise``: ``dimension, by, group_a, group_b, n_a, n_b, n,
+        p_value, effect_size (epsilon² = H / (n - 1)), effect_size_name, method, posthoc
+        (``Dunn z, Holm-adjusted``, or why the pairs were left out: more groups than
+        ``comparisons.max_pairwise_groups``), suppressed``. ``pairwise``: ``dimension, by, group_a, group_b, n_a, n_b, n,
         statistic (Dunn z), p_value, p_adj (Holm, within the dimension), effect_size
         (rank-biserial), effect_size_name, method, suppressed``.
     """
@@ -187,16 +188,21 @@ def compare_groups(
         row = {"dimension": dim, "by": by, "n": n, "n_groups": len(samples),
                "groups_excluded": excluded, "statistic": math.nan, "df": math.nan,
                "p_value": math.nan, "effect_size": math.nan, "effect_size_name": "epsilon_squared",
-               "method": "Kruskal-Wallis"}
+               "method": "Kruskal-Wallis", "posthoc": ""}
         pooled = np.concatenate(list(samples.values())) if samples else np.array([])
         if len(samples) >= 2 and np.unique(pooled).size > 1:
             h, p = stats.kruskal(*samples.values())
             row.update(statistic=float(h), df=float(len(samples) - 1), p_value=float(p),
                        effect_size=float(h) / (n - 1))
-            d = _dunn_columns(samples)
-            if d is not None:
-                d["n"] = d["n_a"] + d["n_b"]
-                pairs.append((dim, d))
+            if len(samples) > cfg.max_pairwise_groups:
+                row["posthoc"] = (f"omitted: {len(samples)} groups > max_pairwise_groups "
+                                  f"{cfg.max_pairwise_groups}")
+            else:
+                d = _dunn_columns(samples)
+                if d is not None:
+                    d["n"] = d["n_a"] + d["n_b"]
+                    pairs.append((dim, d))
+                    row["posthoc"] = "Dunn z, Holm-adjusted"
         omnibus.append(row)
     om = pd.DataFrame(omnibus, columns=OMNIBUS_COLUMNS[:-1])
     if pairs:  # one frame from the columns of every dimension (no per-dimension frames)

@@ -49,6 +49,7 @@ class SurveyConfig:
     dont_know_words: tuple[str, ...] = ()
     k: int = 5
     confidence: float = 0.95
+    max_pairwise_groups: int = 60
     ipa_crosshair: Any = "grand_mean"
     #: quadrant key -> {"importance": high/low, "satisfaction": high/low, "zh": …, "en": …}
     ipa_quadrants: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -91,6 +92,7 @@ def load_survey_config(overrides: Mapping[str, Any] | SurveyConfig | None = None
         dont_know_words=tuple(str(w) for w in sc.get("dont_know_words") or ()),
         k=int(pr["k"]),
         confidence=float(es["confidence"]),
+        max_pairwise_groups=int((raw.get("comparisons") or {}).get("max_pairwise_groups", 60)),
         ipa_crosshair=ipa["crosshair"],
         ipa_quadrants={str(k): dict(v) for k, v in ipa["quadrants"].items()},
         knows_code=float(aw["knows_code"]),
@@ -109,6 +111,8 @@ def load_survey_config(overrides: Mapping[str, Any] | SurveyConfig | None = None
 def _check(cfg: SurveyConfig) -> None:
     if not 0 < cfg.min_share_answered <= 1:
         raise ValueError("scoring.min_share_answered must be in (0, 1]")
+    if cfg.max_pairwise_groups < 2:
+        raise ValueError("comparisons.max_pairwise_groups must be at least 2")
     if cfg.k < 1:
         raise ValueError("privacy.k must be at least 1")
     if not 0 < cfg.confidence < 1:
