@@ -58,6 +58,11 @@ def _chart(cmp: CountyComparison, draw, *args: Any, alt: str, **kw: Any) -> str:
     return chart_html(draw, *args, alt=alt, language=cmp.language, rubric=cmp.rubric, **kw)
 
 
+def _rows_figsize(n_rows: int, per_row: float = 0.45) -> tuple[float, float]:
+    """A chart with one band per county: height grows with the counties (2 → compact)."""
+    return 7.5, min(24.0, max(2.6, 1.6 + per_row * n_rows))
+
+
 def _note(cmp: CountyComparison, zh: str, en: str, n: int) -> str:
     return _t(cmp, f"方法：{zh}；n={n:,}", f"Method: {en}; n={n:,}")
 
@@ -132,7 +137,8 @@ def ranking_html(cmp: CountyComparison) -> str:
                       percent=["share_3plus", "ci_low", "ci_high", "share_3plus_rural",
                                "share_3plus_community"]))
     out.append(_chart(cmp, cc.ranking_bars, cmp.ranking, lagging=cmp.lagging_codes,
-                      alt=_t(cmp, "各县三星以上占比", "Three-plus share by county")))
+                      alt=_t(cmp, "各县三星以上占比", "Three-plus share by county"),
+                      figsize=_rows_figsize(len(cmp.ranking))))
     return "".join(out)
 
 
@@ -212,7 +218,8 @@ def income_html(cmp: CountyComparison) -> str:
     out = [_section(cmp, "income"), _md(cmp, "compare_income", **facts_income(cmp))]
     inc = cmp.income
     if (inc["n"] > 0).any():
-        out.append(_chart(cmp, cc.income_ranges, inc, alt=_t(cmp, "各县集体经济收入", "Income by county")))
+        out.append(_chart(cmp, cc.income_ranges, inc, alt=_t(cmp, "各县集体经济收入", "Income by county"),
+                          figsize=_rows_figsize(len(inc))))
     out.append(_table(cmp, inc, _t(cmp, "各县（市、区）村集体经济收入（万元）", "Collective income by county (10k yuan)"),
                       _note(cmp, "农村支部；中位数与四分位数；几何均值基于log(1+x)；薄弱村=收入低于评星标准所定的薄弱村线",
                             "village branches; median and quartiles; geometric mean on log(1+x); weak = below the rubric's line",
@@ -252,7 +259,8 @@ def survey_html(cmp: CountyComparison) -> str:
     out = [_section(cmp, "survey"), _md(cmp, "compare_survey", **facts_survey(cmp))]
     s = cmp.survey_indices
     if s["estimate"].notna().any():
-        out.append(_chart(cmp, cc.survey_index_dots, s, alt=_t(cmp, "各县满意度指数", "Satisfaction by county")))
+        out.append(_chart(cmp, cc.survey_index_dots, s, alt=_t(cmp, "各县满意度指数", "Satisfaction by county"),
+                          figsize=_rows_figsize(s["county_code"].nunique(), per_row=0.6)))
     out.append(_table(cmp, s, _t(cmp, "各县（市、区）满意度指数（百分制）", "Satisfaction index by county (0–100)"),
                       _t(cmp, "方法：各题反向计分后取均值再换算为0–100；95% t置信区间；n为有效样本；“—”表示无问卷或样本过少",
                          "Method: item means after reverse coding, rescaled to 0–100; 95% t-interval; n valid "
