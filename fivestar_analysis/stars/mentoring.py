@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -154,37 +155,38 @@ def mentoring_plan(
             loads.append((name, gvals[g], mr, res["n"], res["same"], rule.min_mentees))
             unmatched.append((name, gvals[g], mr, me, res))
 
-    pair_frames = [pd.DataFrame({
+    # each part is one group's columns (arrays, or scalars for the whole group); every
+    # output frame is built once from the stacked columns, not one frame per group
+    pair_parts = [{
         "mentoring_rule": r, "partition": g,
         "mentor_id": ids[a], "mentor_name": names[a], "mentor_township": towns[a],
         "mentor_level": _lv(r, 0),
         "mentee_id": ids[e], "mentee_name": names[e], "mentee_township": towns[e],
-        "mentee_level": _lv(r, 1), "same_township": towns[a] == towns[e],
-    }) for r, g, a, e in pairs if len(a)]
-    load_frames = [pd.DataFrame({
+        "mentee_level": _lv(r, 1), "same_township": towns[a] == towns[e], "_n": len(a),
+    } for r, g, a, e in pairs]
+    load_parts = [{
         "mentoring_rule": r, "partition": g, "mentor_id": ids[mr], "mentor_name": names[mr],
         "mentor_township": towns[mr], "n_mentees": n, "same_township_mentees": same,
-        "min_mentees": mn, "shortfall": np.maximum(0, mn - n),
-    }) for r, g, mr, n, same, mn in loads if len(mr)]
-    un_frames = []
+        "min_mentees": mn, "shortfall": np.maximum(0, mn - n), "_n": len(mr),
+    } for r, g, mr, n, same, mn in loads]
+    un_parts = []
     for r, g, mr, me, res in unmatched:
         short = np.maximum(0, res["min"] - res["n"])
         low = short > 0
-        if low.any():
-            un_frames.append(pd.DataFrame({
-                "mentoring_rule": r, "partition": g, "side": "mentor",
-                "branch_id": ids[mr[low]], "branch_name": names[mr[low]],
-                "township": towns[mr[low]], "level": _lv(r, 0), "reason": "too_few_mentees",
-                "shortfall": short[low]}))
+        un_parts.append({
+            "mentoring_rule": r, "partition": g, "side": "mentor",
+            "branch_id": ids[mr[low]], "branch_name": names[mr[low]],
+            "township": towns[mr[low]], "level": _lv(r, 0), "reason": "too_few_mentees",
+            "shortfall": short[low], "_n": int(low.sum())})
         left = np.ones(len(me), dtype=bool)
         left[res["mentee"]] = False
-        if left.any():
-            un_frames.append(pd.DataFrame({
-                "mentoring_rule": r, "partition": g, "side": "mentee",
-                "branch_id": ids[me[left]], "branch_name": names[me[left]],
-                "township": towns[me[left]], "level": _lv(r, 1),
-                "reason": "no_mentor" if len(mr) == 0 else "capacity", "shortfall": 0}))
-    pairs_df = _frame(pair_frames, PAIR_COLUMNS)
+        un_parts.append({
+            "mentoring_rule": r, "partition": g, "side": "mentee",
+            "branch_id": ids[me[left]], "branch_name": names[me[left]],
+            "township": towns[me[left]], "level": _lv(r, 1),
+            "reason": "no_mentor" if len(mr) == 0 else "capacity", "shortfall": 0,
+            "_n": int(left.sum())})
+    pairs_df = _frame(pair_parts, PAIR_COLUMNS)
     if len(pairs_df):
         pairs_df = pairs_df.sort_values(["mentoring_rule", "partition", "mentor_township",
                                          "mentor_id", "mentee_id"], kind="stable",
@@ -192,8 +194,8 @@ def mentoring_plan(
     return MentoringPlan(
         year=y,
         pairs=pairs_df,
-        load=_frame(load_frames, LOAD_COLUMNS),
-        unmatched=_frame(un_frames, UNMATCHED_COLUMNS),
+        load=_frame(load_parts, LOAD_COLUMNS),
+        unmatched=_frame(un_parts, UNMATCHED_COLUMNS),
     )
 
 
@@ -202,11 +204,18 @@ def _bounds(sorted_codes: np.ndarray, n_groups: int) -> np.ndarray:
     return np.searchsorted(sorted_codes, np.arange(n_groups + 1), side="left")
 
 
-def _frame(parts: list[pd.DataFrame], cols: list[str]) -> pd.DataFrame:
-    parts = [p for p in parts if len(p)]
+def _frame(parts: list[dict[str, Any]], cols: list[str]) -> pd.DataFrame:
+    """One frame from the groups' column parts (``_n`` rows each; a scalar fills its part)."""
+    parts = [p for p in parts if p["_n"]]
     if not parts:
         return pd.DataFrame(columns=cols)
-    return pd.concat(parts, ignore_index=True)[cols]
+    data = {}
+    for c in cols:
+        data[c] = np.concatenate([
+            np.asarray(p[c]) if np.ndim(p[c]) else
+            np.full(p["_n"], p[c], dtype=object if isinstance(p[c], str) or p[c] is None else None)
+            for p in parts])
+    return pd.DataFrame(data, columns=cols)
 
 
 def _one_group(mentor_town: np.ndarray, mentee_town: np.ndarray, min_mentees: int,

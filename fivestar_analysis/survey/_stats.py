@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 from scipy import stats
@@ -22,6 +23,17 @@ def kish_n_eff(weights: np.ndarray) -> float:
     w = np.asarray(weights, dtype="float64")
     s2 = float((w**2).sum())
     return float(w.sum() ** 2 / s2) if s2 > 0 else 0.0
+
+
+@lru_cache(maxsize=4096)
+def _t_quantile(q: float, df: float) -> float:
+    """``scipy.stats.t.ppf(q, df)``, remembered: tables of many groups repeat the same df."""
+    return float(stats.t.ppf(q, df))
+
+
+@lru_cache(maxsize=16)
+def _z_quantile(q: float) -> float:
+    return float(stats.norm.ppf(q))
 
 
 def mean_ci(
@@ -44,7 +56,7 @@ def mean_ci(
         return n, n_eff, m, math.nan, math.nan, math.nan
     var = float((w * (x - m) ** 2).sum() / sw) * n_eff / (n_eff - 1.0)
     sd = math.sqrt(var)
-    half = float(stats.t.ppf(0.5 + confidence / 2.0, n_eff - 1.0)) * sd / math.sqrt(n_eff)
+    half = _t_quantile(0.5 + confidence / 2.0, n_eff - 1.0) * sd / math.sqrt(n_eff)
     return n, n_eff, m, sd, m - half, m + half
 
 
@@ -57,7 +69,7 @@ def wilson_interval(successes: float, n: float, confidence: float = 0.95) -> tup
     if n <= 0:
         return math.nan, math.nan
     p = successes / n
-    z = stats.norm.ppf(0.5 + confidence / 2.0)
+    z = _z_quantile(0.5 + confidence / 2.0)
     z2 = z * z
     denom = 1.0 + z2 / n
     centre = (p + z2 / (2.0 * n)) / denom
