@@ -250,8 +250,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
                                   for f in result.failures],
                      "skipped": result.skipped, "seconds": round(result.seconds, 3)})
         return EXIT_FAILURE if result.failures else EXIT_OK
-    names = "、".join(c.get("name", "") for c in result.counties) if lang == "zh" else \
-        ", ".join(c.get("name", "") for c in result.counties)
+    names = ("、" if lang == "zh" else ", ").join(c["name"] for c in result.counties)
     if lang == "en":
         _out(f"Compared {len(result.counties)} counties ({names}), year {result.year}")
     else:

@@ -18,7 +18,7 @@ from fivestar_analysis._version import __version__
 from fivestar_analysis.county import County
 from fivestar_analysis.findings import Finding
 from fivestar_analysis.report.recommend import Recommendation, load_rules, recommend
-from fivestar_analysis.stars.mentoring import MentoringPlan
+from fivestar_analysis.stars.mentoring import MentoringPlan, MentoringTooLarge
 
 __all__ = ["CountyReport", "describe_county"]
 
@@ -98,11 +98,11 @@ def _safe_mentoring(county: County, year: int) -> tuple[MentoringPlan, str | Non
     second value so the report can say pairs were only sought within townships."""
     try:
         return st.mentoring_plan(county, year=year), None
-    except ValueError:
+    except MentoringTooLarge:
         pass
     try:
         return st.mentoring_plan(county, year=year, within="township"), "township"
-    except ValueError:
+    except MentoringTooLarge:
         empty = pd.DataFrame()
         return MentoringPlan(year=year, pairs=empty, load=empty, unmatched=empty), None
 

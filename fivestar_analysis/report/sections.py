@@ -346,7 +346,7 @@ def measures_html(rep) -> str:
             how = _t(rep, "以指派问题（匈牙利算法）求解，优先同乡镇并均衡带教数量。",
                      "solved as an assignment problem preferring the same township and balanced loads.")
         out.append(markdown_html(_t(rep, f"按规则（{rules}），共结成{len(plan.pairs)}对，其中{same:.0%}在同一乡镇；{how}",
-                                    f"Under the rules ({rules}), {len(plan.pairs)} pairs, {same:.0%} within one township, {how}")))
+                                    f"Under the rules ({rules}), {len(plan.pairs)} pairs, {same:.0%} within one township; {how}")))
         out.append(_table(rep, plan.pairs, _t(rep, "结对名单", "Pairs"), _t(rep, "完整名单见导出的工作簿", "full list in the workbook"),
                           columns=["mentor_name", "mentor_township", "mentor_level", "mentee_name", "mentee_township",
                                    "mentee_level", "same_township"], max_rows=25))

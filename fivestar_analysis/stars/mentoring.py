@@ -27,7 +27,7 @@ from scipy.optimize import linear_sum_assignment
 from fivestar_analysis.county import County
 from fivestar_analysis.stars._common import level_column, resolve_year
 
-__all__ = ["MentoringPlan", "mentoring_plan"]
+__all__ = ["MentoringPlan", "MentoringTooLarge", "mentoring_plan"]
 
 PAIR_COLUMNS = ["mentoring_rule", "partition", "mentor_id", "mentor_name", "mentor_township",
                 "mentor_level", "mentee_id", "mentee_name", "mentee_township", "mentee_level",
@@ -55,6 +55,10 @@ class MentoringPlan:
     unmatched: pd.DataFrame
 
 
+class MentoringTooLarge(ValueError):
+    """One assignment problem would exceed ``max_cells``; split it with ``within=``."""
+
+
 def _solve(mentor_town: np.ndarray, mentee_town: np.ndarray, min_mentees: int,
            max_mentees: int | None, mismatch_cost: float, load_cost: float,
            max_cells: int) -> tuple[np.ndarray, np.ndarray]:
@@ -64,7 +68,7 @@ def _solve(mentor_town: np.ndarray, mentee_town: np.ndarray, min_mentees: int,
     if max_mentees is not None:
         k = min(k, max_mentees)
     if e * m * k > max_cells:
-        raise ValueError(
+        raise MentoringTooLarge(
             f"mentoring problem too large ({e} mentees × {m * k} mentor slots); "
             "solve it per group with within='township' or a county column")
     slot = np.tile(np.arange(k), m)
