@@ -124,7 +124,7 @@ def step_analyse(folder: Path, profile: str | None = None) -> dict[str, float]:
     t0 = time.perf_counter()
     # imports are part of what the analysis costs (the read step imports pandas only)
     timed("imports", lambda: __import__("fivestar_analysis.report.describe"))
-    from fivestar_analysis.loader import load_county
+    from fivestar_analysis.load.loader import load_county
     from fivestar_analysis.report.describe import describe_county
 
     county = timed("load_county (read, validate, canonical frames)", lambda: load_county(folder))

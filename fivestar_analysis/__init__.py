@@ -8,7 +8,7 @@ from fivestar_analysis._version import __version__
 from fivestar_analysis.county import County, CountyMeta, Targets
 from fivestar_analysis.errors import DataProblem, FivestarError, PackageInvalid
 from fivestar_analysis.findings import Finding
-from fivestar_analysis.loader import ValidationReport, load_county, validate_package
+from fivestar_analysis.load.loader import ValidationReport, load_county, validate_package
 from fivestar_analysis.rubric import Rubric, load_rubric
 from fivestar_analysis.stars.consistency import PublishedCheck, check_published_counts
 

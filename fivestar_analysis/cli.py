@@ -80,7 +80,7 @@ def county_summary_lines(county, lang: str) -> list[str]:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from fivestar_analysis.loader import validate_package
+    from fivestar_analysis.load.loader import validate_package
 
     lang = _language(args)
     report = validate_package(args.path)
@@ -97,7 +97,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _load(path: str):
-    from fivestar_analysis.loader import load_county
+    from fivestar_analysis.load.loader import load_county
 
     return load_county(path)
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from fivestar_analysis.county import County
-from fivestar_analysis.privacy import is_identifying_header, mask_text
+from fivestar_analysis.load.privacy import is_identifying_header, mask_text
 
 YEAR = 2024
 RURAL_STARS = ["industry", "ecology", "safety", "civility", "party_strong"]

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import fivestar_analysis
 from fivestar_analysis.demo import DemoPackage, generate_demo, write_demo_package
-from fivestar_analysis.privacy import mask_text
+from fivestar_analysis.load.privacy import mask_text
 from fivestar_analysis.template import CODEBOOK_HEADERS, ledger_headers
 
 RURAL = ["产业兴旺星", "生态宜居星", "平安法治星", "文明幸福星", "支部过硬星"]

@@ -7,9 +7,9 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fivestar_analysis.ledger import star_header_names
+from fivestar_analysis.load.ledger import star_header_names
 from fivestar_analysis.rubric import load_rubric
-from fivestar_analysis.vocab import aliases, match_header, parse_bool, parse_kind, parse_status
+from fivestar_analysis.load.vocab import aliases, match_header, parse_bool, parse_kind, parse_status
 
 LEDGER_ALIASES = [(name, canonical) for canonical, names in aliases()["ledger"].items()
                   for name in [canonical, *names]]
@@ -87,7 +87,7 @@ def test_booleans(value):
 def test_unknown_headers_are_not_forced_onto_a_column(text):
     canonical = match_header(text, "ledger")
     if canonical is not None:  # anything matched must be one of the aliases (after folding)
-        from fivestar_analysis.vocab import normalize_header
+        from fivestar_analysis.load.vocab import normalize_header
 
         names = {normalize_header(n) for n, c in LEDGER_ALIASES if c == canonical}
         assert any(normalize_header(text).startswith(n) for n in names)

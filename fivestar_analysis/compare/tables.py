@@ -54,7 +54,7 @@ def load_counties(paths: Iterable[str | os.PathLike[str]], *,
         the data contract; ``message`` holds its first problems), ``unreadable`` (no such
         folder or another error) or ``duplicate_code`` (a county code seen before).
     """
-    from fivestar_analysis.loader import load_county
+    from fivestar_analysis.load.loader import load_county
 
     counties: list[County] = []
     rows: list[dict[str, Any]] = []

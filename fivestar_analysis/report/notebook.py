@@ -42,7 +42,7 @@ def prepare(data_dir: str | Path | None = None, *, year: int | None = None, lang
             rules_path: str | None = None, fingerprint: str | None = None,
             generated: str | None = None) -> CountyReport:
     """Load, validate and describe a county: everything the report shows, computed once."""
-    from fivestar_analysis.loader import load_county
+    from fivestar_analysis.load.loader import load_county
 
     county = load_county(resolve_data_dir(data_dir))
     return describe_county(county, year=year, language=language, rules_path=rules_path,

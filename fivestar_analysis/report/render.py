@@ -287,7 +287,7 @@ def render_report(
     notebook runs) and :class:`ReportFailed` when a cell fails. With ``force=False`` a
     report whose inputs, parameters and tool version are unchanged is not rendered again.
     """
-    from fivestar_analysis.loader import load_county
+    from fivestar_analysis.load.loader import load_county
     from fivestar_analysis.report.sections import report_title_for
 
     start = time.perf_counter()

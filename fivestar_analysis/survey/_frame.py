@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from fivestar_analysis.county import GROUPS, County
-from fivestar_analysis.privacy import is_identifying_header
+from fivestar_analysis.load.privacy import is_identifying_header
 
 __all__ = ["codebook", "respondent_frame", "require_survey", "items_of", "BASE_COLUMNS",
            "shared_inputs", "memoized", "group_positions"]

@@ -5,7 +5,7 @@ such as 集体经济, 人居环境, 软弱涣散 and 五星支部 whole; stop wo
 ``resources/survey/stopwords.txt``. Themes are keyword lists in the survey settings, keyed
 by star area; an answer belongs to every theme whose keywords it contains.
 
-Privacy: every answer passes through :func:`fivestar_analysis.privacy.mask_text` again
+Privacy: every answer passes through :func:`fivestar_analysis.load.privacy.mask_text` again
 before it is used, masks are removed before counting terms, a term used in fewer than k
 answers never appears (a rare word may be a person's name), and words jieba tags as
 personal names are masked in examples and left out of the top terms.
@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from fivestar_analysis.county import County
-from fivestar_analysis.privacy import mask_text
+from fivestar_analysis.load.privacy import mask_text
 from fivestar_analysis.survey._frame import codebook, memoized, respondent_frame
 from fivestar_analysis.survey.awareness import weighted_rate
 from fivestar_analysis.survey.config import SurveyConfig, load_survey_config, resource_text
@@ -251,7 +251,7 @@ def theme_examples(county: County, config: SurveyConfig | dict | None = None) ->
     first, then shorter, then alphabetical), skipping near-repeats of an answer already
     taken, at most ``text.examples_per_theme`` per theme. Themes with
     fewer than k answers give no example. Phone and ID numbers are masked
-    (:func:`~fivestar_analysis.privacy.mask_text`) and so are words tagged as personal
+    (:func:`~fivestar_analysis.load.privacy.mask_text`) and so are words tagged as personal
     names (:func:`mask_names`).
 
     Returns

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from fivestar_analysis.errors import DataProblem, column_letter
-from fivestar_analysis.reading import RawTable
+from fivestar_analysis.load.reading import RawTable
 
 #: rows listed one by one for the same problem in the same column; the rest are summarised
 MAX_ROWS_PER_PROBLEM = 20

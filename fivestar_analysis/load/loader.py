@@ -20,11 +20,11 @@ import pandas as pd
 import yaml
 from pydantic import ValidationError
 
-from fivestar_analysis._collect import ProblemLog
+from fivestar_analysis.load.collect import ProblemLog
 from fivestar_analysis.county import County, CountyMeta, Targets
 from fivestar_analysis.errors import DataProblem, PackageInvalid
-from fivestar_analysis.ledger import parse_ledger
-from fivestar_analysis.reading import (
+from fivestar_analysis.load.ledger import parse_ledger
+from fivestar_analysis.load.reading import (
     RawTable,
     TableUnreadable,
     excel_sheet_names,
@@ -32,8 +32,8 @@ from fivestar_analysis.reading import (
     read_excel_sheet,
 )
 from fivestar_analysis.rubric import available_rubrics, load_rubric
-from fivestar_analysis.survey_io import parse_codebook, parse_survey
-from fivestar_analysis.vocab import fold
+from fivestar_analysis.load.survey_io import parse_codebook, parse_survey
+from fivestar_analysis.load.vocab import fold
 
 __all__ = ["load_county", "validate_package", "ValidationReport", "locate_tables"]
 
@@ -335,7 +335,7 @@ def _check_income(branches: pd.DataFrame, year: int, file: str, raw: RawTable,
                     & branches["collective_income_wan"].isna()]
     if miss.empty:
         return
-    from fivestar_analysis.vocab import match_header
+    from fivestar_analysis.load.vocab import match_header
 
     pos = next((i for i, h in enumerate(raw.headers)
                 if match_header(h, "ledger") == "collective_income_wan"), None)
@@ -347,7 +347,7 @@ def _check_income(branches: pd.DataFrame, year: int, file: str, raw: RawTable,
 
 def _rows_of(raw: RawTable, branches: pd.DataFrame) -> list[int | None]:
     """Spreadsheet rows of some branch-years (first match), for messages after parsing."""
-    from fivestar_analysis.vocab import match_header
+    from fivestar_analysis.load.vocab import match_header
 
     pos = {match_header(h, "ledger"): i for i, h in enumerate(raw.headers)}
     ids, years = raw.frame[pos["branch_id"]], raw.frame[pos["year"]].str.replace(r"\D", "", regex=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from fivestar_analysis._collect import (
+from fivestar_analysis.load.collect import (
     Columns,
     ProblemLog,
     parse_numbers,
@@ -13,10 +13,10 @@ from fivestar_analysis._collect import (
     parse_years,
 )
 from fivestar_analysis.county import add_levels, normalize_branches, normalize_stars
-from fivestar_analysis.reading import RawTable
+from fivestar_analysis.load.reading import RawTable
 from fivestar_analysis.rubric import Rubric
-from fivestar_analysis.schemas import LEDGER_SCHEMA, check_frame
-from fivestar_analysis.vocab import aliases, fold, match_header, parse_bool, parse_kind, parse_status
+from fivestar_analysis.load.schemas import LEDGER_SCHEMA, check_frame
+from fivestar_analysis.load.vocab import aliases, fold, match_header, parse_bool, parse_kind, parse_status
 
 __all__ = ["parse_ledger", "LedgerResult"]
 

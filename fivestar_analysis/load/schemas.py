@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
-from fivestar_analysis._collect import Columns, ProblemLog
+from fivestar_analysis.load.collect import Columns, ProblemLog
 
 __all__ = ["LEDGER_SCHEMA", "SURVEY_SCHEMA", "check_frame"]
 

@@ -11,13 +11,13 @@ import re
 import numpy as np
 import pandas as pd
 
-from fivestar_analysis._collect import Columns, ProblemLog, parse_numbers
+from fivestar_analysis.load.collect import Columns, ProblemLog, parse_numbers
 from fivestar_analysis.county import GROUP_DTYPE
-from fivestar_analysis.privacy import is_identifying_header, mask_text
-from fivestar_analysis.reading import RawTable
+from fivestar_analysis.load.privacy import is_identifying_header, mask_text
+from fivestar_analysis.load.reading import RawTable
 from fivestar_analysis.rubric import Rubric
-from fivestar_analysis.schemas import SURVEY_SCHEMA, check_frame
-from fivestar_analysis.vocab import fold, match_header, parse_bool, parse_group, parse_role
+from fivestar_analysis.load.schemas import SURVEY_SCHEMA, check_frame
+from fivestar_analysis.load.vocab import fold, match_header, parse_bool, parse_group, parse_role
 
 __all__ = ["parse_codebook", "parse_survey", "SurveyResult"]
 
