@@ -86,6 +86,9 @@ class County:
     survey: pd.DataFrame | None = None
     codebook: pd.DataFrame | None = None
     warnings: list[DataProblem] = field(default_factory=list)
+    #: info-level notes on how the files were read: rows skipped (小计/合计, blanks,
+    #: footers …), townships taken from sheet or file names, declared missing codes counted
+    notes: list[DataProblem] = field(default_factory=list)
     #: columns removed from the survey because they identify a person (names only)
     removed_identifying_columns: list[str] = field(default_factory=list)
     #: extra indicator columns of the ledger kept under their own header

@@ -65,7 +65,7 @@ class DataProblem:
     column: str | None = None
     found: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
-    severity: str = "error"  # or "warning"
+    severity: str = "error"  # or "warning", or "info" (how a file was read; never stops a run)
     col_letter: str | None = None
 
     def _entry(self) -> dict[str, Any]:
@@ -100,7 +100,13 @@ class DataProblem:
         return "，".join(parts)
 
     def message(self, language: str = "zh") -> str:
-        """The problem in one sentence: what was found, what was expected, and the fix."""
+        """The problem in one sentence: what was found, what was expected, and the fix.
+
+        An info-level note has no fix: its catalogue entry carries one ``note`` sentence.
+        """
+        if self.severity == "info":
+            e = self._entry()[language if language == "en" else "zh"]
+            return e["note"].format_map(_Default({"found": self.found or "", **self.params}))
         if language == "en":
             found = "" if self.found is None else (
                 "the cell is empty; " if self.found == "" else f"found {self.found!r}; ")
@@ -111,7 +117,8 @@ class DataProblem:
 
     def line(self, language: str = "zh") -> str:
         """One line for the terminal: severity, location, message."""
-        tag = {"error": ("错误", "ERROR"), "warning": ("警告", "WARNING")}[self.severity]
+        tag = {"error": ("错误", "ERROR"), "warning": ("警告", "WARNING"),
+               "info": ("说明", "NOTE")}[self.severity]
         label = tag[1] if language == "en" else tag[0]
         sep = ": " if language == "en" else "："
         return f"{label} {self.location(language)}{sep}{self.message(language)}"

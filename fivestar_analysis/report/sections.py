@@ -369,6 +369,14 @@ def appendix_html(rep) -> str:
                               language=rep.language))
     else:
         out.append(markdown_html(_t(rep, "载入数据时没有警告。", "No warnings on loading.")))
+    notes = getattr(rep.county, "notes", None) or []
+    if notes:
+        df = pd.DataFrame([{"file": p.file, "row": p.row, "column": p.column,
+                            "message": p.message(rep.language)} for p in notes])
+        out.append(table_html(df, caption=_t(rep, "读取说明：跳过的行与识别方式", "How the files were read"),
+                              note=_t(rep, "被跳过行中的文字（如填表人、电话）不进入任何分析或输出",
+                                      "text of skipped rows (such as a clerk's name or phone) reaches no analysis or output"),
+                              language=rep.language))
     if rep.county.removed_identifying_columns:
         cols = "、".join(rep.county.removed_identifying_columns)
         out.append(markdown_html(_t(rep, f"为保护受访者隐私，以下列在载入时已删除，未进入任何分析：{cols}。",
