@@ -22,7 +22,9 @@ Canonical tables (column names and dtypes are stable; analyses rely on them):
     str for multi (``"1;3"``) and text items (phone and ID numbers already masked).
 ``codebook``  one row per item (None without a survey)
     item, text, dimension, role (str), scale_min, scale_max (float64), reverse (bool),
-    options (object: dict[int, str] of value labels, empty for non-choice items).
+    options (object: dict[int, str] of value labels, empty for non-choice items),
+    missing (object: tuple of declared "don't know / no answer" codes, kept in the survey
+    and counted as such by the scoring), source (str: the item's header in the export).
 """
 
 from __future__ import annotations

@@ -260,7 +260,9 @@ def _codebook() -> pd.DataFrame:
         rows.append([it["item"], it["text"], it["dimension"], it["role"],
                      it.get("scale_min", 1) if ranged else None,
                      it.get("scale_max", 5) if ranged else None,
-                     bool(it.get("reverse", False)), it.get("options", "")])
+                     bool(it.get("reverse", False)), it.get("options", ""),
+                     # 9 = 说不清 on the five-point items, declared as a missing code
+                     "9" if it["role"] in ("satisfaction", "importance") else ""])
     book = pd.DataFrame(rows, columns=CODEBOOK_HEADERS)
     return book.astype({"scale_min": "Int64", "scale_max": "Int64"})
 

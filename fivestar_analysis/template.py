@@ -46,7 +46,7 @@ LEDGER_INDICATOR_HEADERS = [
 LEDGER_EXTRA_HEADERS = ["脱贫户数", "村级活动场所面积（平方米）"]
 SURVEY_BASE_HEADERS = ["问卷编号", "支部编码", "身份", "年龄", "性别", "文化程度"]
 CODEBOOK_HEADERS = ["item", "text", "dimension", "role", "scale_min", "scale_max",
-                    "reverse", "options"]
+                    "reverse", "options", "missing"]
 STATUS_AWARDED = "已创成"
 STATUS_PLANNED = "计划"
 

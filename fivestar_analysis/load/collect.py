@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from fivestar_analysis.errors import DataProblem, column_letter
-from fivestar_analysis.load.reading import RawTable
+from fivestar_analysis.load.reading import RawTable  # noqa: F401  (re-exported for parsers)
 
 #: rows listed one by one for the same problem in the same column; the rest are summarised
 MAX_ROWS_PER_PROBLEM = 20
@@ -43,6 +43,14 @@ class ProblemLog:
              found: Any = None, **kw: Any) -> None:
         self.add(code, file, row, column, found, severity="warning", **kw)
 
+    def note(self, code: str, file: str, row: int | None = None, column: str | None = None,
+             found: Any = None, **params: Any) -> None:
+        """An info-level note on how a file was read (never stops a run; never quotes the
+        text of a skipped row)."""
+        self.problems.append(DataProblem(code=code, file=file, row=row, column=column,
+                                         found=None if found is None else str(found),
+                                         params=params, severity="info"))
+
     def finish(self) -> None:
         """Append a summary line for problems cut off by the per-column cap."""
         for key, count in self._counts.items():
@@ -62,6 +70,10 @@ class ProblemLog:
     @property
     def warnings(self) -> list[DataProblem]:
         return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def notes(self) -> list[DataProblem]:
+        return [p for p in self.problems if p.severity == "info"]
 
 
 class Columns:

@@ -30,10 +30,13 @@ STAR_PREFIX = "star:"
 
 
 class LedgerResult:
-    def __init__(self, branches: pd.DataFrame, stars: pd.DataFrame, extras: list[str]):
+    def __init__(self, branches: pd.DataFrame, stars: pd.DataFrame, extras: list[str],
+                 origin: pd.DataFrame | None = None):
         self.branches = branches
         self.stars = stars
         self.extras = extras
+        #: branch_id, year, _file, _row: where each branch-year was read (for messages)
+        self.origin = origin
 
 
 def star_header_names(rubric: Rubric) -> dict[str, str]:
@@ -102,11 +105,64 @@ def _vocab_column(cols: Columns, name: str, parser, code: str, log: ProblemLog,
     return values
 
 
-def parse_ledger(raw: RawTable, rubric: Rubric, log: ProblemLog) -> LedgerResult | None:
-    """Validate a ledger table and build the canonical frames, logging every problem.
+def parse_ledger(raws: RawTable | list[RawTable], rubric: Rubric,
+                 log: ProblemLog) -> LedgerResult | None:
+    """Validate a ledger — one table, or the parts of a split ledger — and build the
+    canonical frames, logging every problem.
 
-    Returns None when errors leave nothing sound to build on.
+    Parts (one workbook or sheet per township or per year) are parsed one by one, so every
+    message names the part's file and row; a branch-year found in two parts is an error
+    naming both. Returns None when errors leave nothing sound to build on.
     """
+    parts = [raws] if isinstance(raws, RawTable) else list(raws)
+    done = [_parse_part(raw, rubric, log) for raw in parts]
+    if any(d is None for d in done):
+        return None
+    branches = pd.concat([d[0] for d in done], ignore_index=True)
+    stars = pd.concat([d[1] for d in done], ignore_index=True)
+    extras = list(dict.fromkeys(e for d in done for e in d[2]))
+    cols_by_file = {d[3].raw.file: d[3] for d in done}
+    if len(parts) > 1 and (_copies(done, log) or
+                           not _cross_part_duplicates(branches, cols_by_file, log)):
+        return None
+    return _finish(cols_by_file, branches, stars, rubric, log, extras)
+
+
+def _copies(done, log: ProblemLog) -> bool:
+    """Two ledgers of which one holds nothing but branch-years of the other are two
+    versions of one ledger, not parts of a split one: say which and stop."""
+    keys = [set(zip(d[0]["branch_id"], d[0]["year"])) for d in done]
+    files = [d[3].raw.file for d in done]
+    for i in range(len(done)):
+        for j in range(len(done)):
+            if i != j and keys[i] and keys[i] <= keys[j] and (i > j or keys[i] != keys[j]):
+                log.add("ambiguous_file", files[i], None, None, table="ledger",
+                        files=f"{files[j]}、{files[i]}")
+                return True
+    return False
+
+
+def _cross_part_duplicates(branches: pd.DataFrame, cols_by_file: dict[str, Columns],
+                           log: ProblemLog) -> bool:
+    """A branch-year in two parts of a split ledger is an error naming both files."""
+    dup = branches.duplicated(["branch_id", "year"], keep=False)
+    if not dup.any():
+        return True
+    rows = branches[dup]
+    by_key = rows.groupby(["branch_id", "year"], sort=False)
+    for _, g in list(by_key)[:40]:
+        first = g.iloc[0]
+        for _, r in g.iloc[1:].iterrows():
+            cols = cols_by_file[r["_file"]]
+            pos = cols.pos.get("branch_id")
+            log.add("duplicate_across_files", r["_file"], int(r["_row"]),
+                    cols.raw.headers[pos] if pos is not None else "branch_id", r["branch_id"],
+                    col_index=pos, other_file=first["_file"], other=int(first["_row"]))
+    return False
+
+
+def _parse_part(raw: RawTable, rubric: Rubric, log: ProblemLog):
+    """One part of a ledger: (branches, stars, extras, columns) or None on errors."""
     cols, extra_pos = _map_headers(raw, rubric, log)
     star_cols = {c[len(STAR_PREFIX):]: p for c, p in cols.pos.items() if c.startswith(STAR_PREFIX)}
     long_form = not star_cols and "star" in cols.pos and "status" in cols.pos
@@ -229,7 +285,7 @@ def _wide_form(raw, cols, typed, star_cols, rubric, log, extras) -> LedgerResult
                              col_index=pos, kind=rubric.kind_label(kind),
                              star=raw.headers[pos])
     stars = pd.concat(rows) if rows else pd.DataFrame(columns=["branch_id", "year", "star", "status"])
-    return _finish(raw, cols, typed[~dup], stars, rubric, log, extras)
+    return _part(raw, cols, typed[~dup], stars, extras)
 
 
 def _long_form(raw, cols, typed, rubric, log, extras) -> LedgerResult | None:
@@ -282,22 +338,29 @@ def _long_form(raw, cols, typed, rubric, log, extras) -> LedgerResult | None:
             log.warn("other_kind_star", raw.file, row, cols.header("star"), s,
                      col_index=cols.pos["star"], kind=rubric.kind_label(k), star=s)
     branches.index = typed.drop_duplicates(["branch_id", "year"]).index
-    return _finish(raw, cols, branches, stars, rubric, log, extras)
+    return _part(raw, cols, branches, stars, extras)
 
 
-def _finish(raw, cols, typed, stars, rubric, log, extras) -> LedgerResult:
+def _part(raw, cols, typed, stars, extras):
     branches = typed.copy()
     branches["year"] = branches["year"].astype("int64")
+    branches["_row"] = branches.index
+    branches["_file"] = raw.file
     stars = stars.copy()
     stars["year"] = stars["year"].astype("int64")
-    b = normalize_branches(branches.assign(_row=branches.index))
+    return branches.reset_index(drop=True), stars.reset_index(drop=True), extras, cols
+
+
+def _finish(cols_by_file, branches, stars, rubric, log, extras) -> LedgerResult:
+    b = normalize_branches(branches)
     s = normalize_stars(stars, b)
     b = add_levels(b, s)
-    _warn_capstone(raw, cols, b, s, rubric, log)
-    _warn_kind_changes(raw, cols, b, log)
-    _warn_income_outliers(raw, cols, b, rubric, log)
-    b = b.drop(columns="_row")
-    return LedgerResult(b, s, extras)
+    _warn_capstone(cols_by_file, b, s, rubric, log)
+    _warn_kind_changes(cols_by_file, b, log)
+    _warn_income_outliers(cols_by_file, b, rubric, log)
+    origin = b[["branch_id", "year", "_file", "_row"]].copy()
+    b = b.drop(columns=["_row", "_file"])
+    return LedgerResult(b, s, extras, origin)
 
 
 def _where(cols: Columns, name: str) -> dict:
@@ -307,33 +370,37 @@ def _where(cols: Columns, name: str) -> dict:
     return {"column": name}
 
 
-def _warn_capstone(raw, cols, b, s, rubric, log) -> None:
+def _warn_capstone(cols_by_file, b, s, rubric, log) -> None:
     if rubric.capstone is None:
         return
     cap = s[(s["star"] == rubric.capstone) & (s["status"] == "awarded")]
-    merged = cap.merge(b[["branch_id", "year", "level", "_row"]], on=["branch_id", "year"])
+    merged = cap.merge(b[["branch_id", "year", "level", "_row", "_file"]],
+                       on=["branch_id", "year"])
     broken = merged[merged["level"] < rubric.max_level]
-    where = _where(cols, STAR_PREFIX + rubric.capstone)
-    if where["column"].startswith(STAR_PREFIX):
-        where = _where(cols, "star")
     for _, r in broken.iterrows():
-        log.warn("capstone_broken", raw.file, int(r["_row"]), found="已创成",
+        cols = cols_by_file[r["_file"]]
+        where = _where(cols, STAR_PREFIX + rubric.capstone)
+        if where["column"].startswith(STAR_PREFIX):
+            where = _where(cols, "star")
+        log.warn("capstone_broken", r["_file"], int(r["_row"]), found="已创成",
                  held=int(r["level"]), **where)
 
 
-def _warn_kind_changes(raw, cols, b, log) -> None:
+def _warn_kind_changes(cols_by_file, b, log) -> None:
     kinds = b.groupby("branch_id")["kind"].nunique()
     for bid in kinds.index[kinds > 1]:
         rows = b[b["branch_id"] == bid].sort_values("year")
         first = rows.iloc[0]
         for _, r in rows.iloc[1:].iterrows():
             if r["kind"] != first["kind"]:
-                log.warn("kind_changed", raw.file, int(r["_row"]), found=r["kind"],
-                         other=int(first["_row"]), value=first["kind"], **_where(cols, "kind"))
+                log.warn("kind_changed", r["_file"], int(r["_row"]), found=r["kind"],
+                         other=int(first["_row"]), value=first["kind"],
+                         **_where(cols_by_file[r["_file"]], "kind"))
 
 
-def _warn_income_outliers(raw, cols, b, rubric, log) -> None:
-    income = b.loc[(b["kind"] == "rural"), ["collective_income_wan", "_row"]].dropna()
+def _warn_income_outliers(cols_by_file, b, rubric, log) -> None:
+    income = b.loc[(b["kind"] == "rural"), ["collective_income_wan", "_row", "_file"]]
+    income = income[income["collective_income_wan"].notna()]
     if len(income) < 20:
         return
     x = np.log1p(income["collective_income_wan"])
@@ -342,5 +409,5 @@ def _warn_income_outliers(raw, cols, b, rubric, log) -> None:
     high = income[x > q3 + k * (q3 - q1)]
     median = round(float(income["collective_income_wan"].median()), 1)
     for _, r in high.iterrows():
-        log.warn("income_outlier", raw.file, int(r["_row"]), found=r["collective_income_wan"],
-                 median=median, **_where(cols, "collective_income_wan"))
+        log.warn("income_outlier", r["_file"], int(r["_row"]), found=r["collective_income_wan"],
+                 median=median, **_where(cols_by_file[r["_file"]], "collective_income_wan"))

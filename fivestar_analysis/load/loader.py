@@ -24,93 +24,140 @@ from fivestar_analysis.load.collect import ProblemLog
 from fivestar_analysis.county import County, CountyMeta, Targets
 from fivestar_analysis.errors import DataProblem, PackageInvalid
 from fivestar_analysis.load.ledger import parse_ledger
-from fivestar_analysis.load.reading import (
-    RawTable,
-    TableUnreadable,
-    excel_sheet_names,
-    read_csv_table,
-    read_excel_sheet,
+from fivestar_analysis.load.detect import (
+    DetectedTable,
+    Vocabulary,
+    detect_table,
+    is_table_file,
+    ragged_rows,
+    skipped_note_rows,
+    township_from_name,
+    year_from_names,
 )
+from fivestar_analysis.load.reading import Grid, RawTable, TableUnreadable, read_grids
 from fivestar_analysis.rubric import available_rubrics, load_rubric
 from fivestar_analysis.load.survey_io import parse_codebook, parse_survey
 from fivestar_analysis.load.vocab import fold
 
-__all__ = ["load_county", "validate_package", "ValidationReport", "locate_tables"]
+__all__ = ["load_county", "validate_package", "ValidationReport", "discover", "Discovery"]
 
-TABLE_NAMES = {
-    "ledger": ("ledger", "台账"),
-    "survey": ("survey", "问卷"),
-    "codebook": ("codebook", "编码表"),
-}
 CSV_EXT = (".csv", ".txt", ".tsv")
-XLSX_EXT = (".xlsx", ".xlsm")
-YAML_KEYS = ("name", "code", "province", "city", "year", "language", "targets", "rubric")
+YAML_KEYS = ("name", "code", "province", "city", "year", "language", "targets", "rubric",
+             "survey")
 LEVEL_TARGET_KEYS = {"five_star": 5, "four_star": 4, "three_star": 3, "two_star": 2,
                      "one_star": 1}
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where a table comes from: a CSV file, a workbook sheet, or a YAML codebook."""
-
-    table: str
-    path: Path
-    sheet: str | int | None = None
-    kind: str = "csv"  # csv | xlsx | yaml
-
-    @property
-    def label(self) -> str:
-        return f"{self.path.name}[{self.sheet}]" if isinstance(self.sheet, str) else self.path.name
+#: sub-folders whose files are read too (a ledger split into one file per township)
+SUBFOLDERS = ("台账", "ledger", "ledgers")
+CODEBOOK_YAML_NAMES = ("codebook", "编码表")
 
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def locate_tables(folder: Path, log: ProblemLog) -> dict[str, Source]:
-    """Find the ledger, survey and codebook among the folder's files."""
-    found: dict[str, list[Source]] = {t: [] for t in TABLE_NAMES}
-    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(("~$", ".")))
-    for path in files:
-        stem, ext = fold(path.stem), path.suffix.lower()
-        table = next((t for t, names in TABLE_NAMES.items() if stem in names), None)
-        if ext in CSV_EXT and table:
-            found[table].append(Source(table, path, None, "csv"))
-        elif ext in (".yaml", ".yml") and table == "codebook":
-            found[table].append(Source(table, path, None, "yaml"))
-        elif ext in XLSX_EXT:
-            try:
-                sheets = excel_sheet_names(path)
-            except TableUnreadable as exc:
-                log.problems.append(exc.problem)
-                continue
-            named = {t: next((s for s in sheets if fold(s) in names), None)
-                     for t, names in TABLE_NAMES.items()}
-            if table and not named[table]:
-                found[table].append(Source(table, path, 0, "xlsx"))  # ledger.xlsx: first sheet
-            for t, sheet in named.items():
-                if sheet is not None:
-                    found[t].append(Source(t, path, sheet, "xlsx"))
-    out: dict[str, Source] = {}
-    for table, sources in found.items():
-        if len(sources) > 1:
-            log.add("ambiguous_file", sources[1].label, None, None, table=table,
-                    files="、".join(s.label for s in sources))
-        if sources:
-            out[table] = sources[0]
-    return out
+@dataclass
+class Discovery:
+    """What a package folder holds: every table understood, and the one(s) for each role."""
+
+    tables: list[DetectedTable] = field(default_factory=list)
+    ledger: list[DetectedTable] = field(default_factory=list)
+    survey: DetectedTable | None = None
+    codebook: RawTable | None = None
+    codebook_label: str | None = None
+    files: dict[str, str] = field(default_factory=dict)
 
 
-def _read(source: Source, log: ProblemLog) -> RawTable | None:
-    try:
-        if source.kind == "csv":
-            return read_csv_table(source.path)
-        if source.kind == "xlsx":
-            return read_excel_sheet(source.path, source.sheet, file=source.label)
-        return _read_yaml_codebook(source.path, log)
-    except TableUnreadable as exc:
-        log.problems.append(exc.problem)
-        return None
+def package_files(folder: Path) -> list[Path]:
+    """Table files of the folder and of a 台账/ or ledger/ sub-folder, in a stable order."""
+    def listing(d: Path) -> list[Path]:
+        return sorted(p for p in d.iterdir() if p.is_file()
+                      and not p.name.startswith(("~$", ".")))
+    files = listing(folder)
+    for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
+        if fold(sub.name) in SUBFOLDERS:
+            files += listing(sub)
+    return files
+
+
+def _codebook_names(raw: RawTable) -> dict[str, str]:
+    """Survey headers a codebook announces: item names, sources and question texts, and the
+    respondent's own columns named by rows of role id/group/branch."""
+    from fivestar_analysis.load.vocab import match_header, parse_role
+
+    pos = {}
+    for i, h in enumerate(raw.headers):
+        c = match_header(h, "codebook")
+        if c is not None and c not in pos:
+            pos[c] = i
+    if "item" not in pos:
+        return {}
+    names: dict[str, str] = {}
+    pointer = {"id": "respondent_id", "group": "group", "branch": "branch_id"}
+    for _, row in raw.frame.iterrows():
+        item = row[pos["item"]]
+        role = parse_role(row[pos["role"]]) if "role" in pos else None
+        target = pointer.get(role or "", f"item:{item}")
+        for key in ("source", "text", "item"):
+            if key in pos and row[pos[key]]:
+                names.setdefault(row[pos[key]], target)
+    return names
+
+
+def discover(folder: Path, rubric, log: ProblemLog) -> Discovery:
+    """Read every table file of the package and decide what each sheet is, by its headers."""
+    from fivestar_analysis.load.ledger import star_header_names
+
+    found = Discovery()
+    grids: list[Grid] = []
+    yaml_codebooks: list[Path] = []
+    for path in package_files(folder):
+        ext = path.suffix.lower()
+        if ext in (".yaml", ".yml") and fold(path.stem) in CODEBOOK_YAML_NAMES:
+            yaml_codebooks.append(path)
+            continue
+        if not is_table_file(path):
+            continue
+        try:
+            grids += read_grids(path)
+        except TableUnreadable as exc:
+            log.problems.append(exc.problem)
+            continue
+        found.files[_label(folder, path)] = _sha256(path)
+    stars = star_header_names(rubric)
+    vocab = Vocabulary.build(stars)
+    tables = [detect_table(g, vocab) for g in grids]
+    codebooks = [t for t in tables if t.role == "codebook"]
+    sources: list[tuple[str, RawTable | None]] = [(t.file, t.table) for t in codebooks]
+    for path in yaml_codebooks:
+        sources.append((path.name, _read_yaml_codebook(path, log)))
+        found.files[path.name] = _sha256(path)
+    if len(sources) > 1:
+        log.add("ambiguous_file", sources[1][0], None, None, table="codebook",
+                files="、".join(name for name, _ in sources))
+    if sources:
+        found.codebook_label, found.codebook = sources[0]
+        if found.codebook is not None:
+            vocab = Vocabulary.build(stars, _codebook_names(found.codebook))
+            tables = [t if t.role in ("ledger", "codebook") else detect_table(t.grid, vocab)
+                      for t in tables]
+    found.tables = tables
+    surveys = [t for t in tables if t.role == "survey"]
+    if len(surveys) > 1:
+        log.add("ambiguous_file", surveys[1].file, None, None, table="survey",
+                files="、".join(t.file for t in surveys))
+    found.survey = surveys[0] if surveys else None
+    found.ledger = [t for t in tables if t.role == "ledger"]
+    for t in tables:
+        if t.role is None and t.how != "empty" and not t.grid.hidden:
+            log.note("table_not_recognised", t.file)
+        elif t.role is not None and t.grid.hidden:
+            log.note("hidden_sheet_read", t.file, role=t.role)
+    return found
+
+
+def _label(folder: Path, path: Path) -> str:
+    rel = path.relative_to(folder)
+    return rel.as_posix()
 
 
 def _read_yaml_codebook(path: Path, log: ProblemLog) -> RawTable | None:
@@ -224,6 +271,40 @@ def read_county_yaml(folder: Path, log: ProblemLog) -> dict[str, Any] | None:
                 known=", ".join(available_rubrics()))
         rubric_spec = None
     out["rubric"] = rubric_spec
+    out["survey"] = _survey_options(data.get("survey"), lines, log)
+    return out
+
+
+def _survey_options(spec: Any, lines: dict[str, int], log: ProblemLog) -> dict[str, Any]:
+    """``survey:`` in county.yaml: ``missing`` codes for every item, ``min_seconds``."""
+    if spec is None:
+        return {}
+    if not isinstance(spec, dict):
+        _bad(log, "survey", lines.get("survey"), spec, "问卷设置的键值", "a mapping of survey settings",
+             "例如 survey: {missing: [9]}", "e.g. survey: {missing: [9]}")
+        return {}
+    out: dict[str, Any] = {}
+    for key, value in spec.items():
+        line = lines.get(f"survey.{key}")
+        if key == "missing":
+            codes = value if isinstance(value, list) else [value]
+            if all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in codes) or (
+                    isinstance(value, str) and all(p.strip().lstrip("-").isdigit()
+                                                   for p in re.split(r"[;,，；、\s]+", value) if p)):
+                out["missing"] = value
+            else:
+                _bad(log, "survey.missing", line, value, "表示“不知道/未回答”的数字代码",
+                     "numeric codes meaning don't know / no answer", "例如 missing: [8, 9]",
+                     "e.g. missing: [8, 9]")
+        elif key == "min_seconds":
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
+                out["min_seconds"] = float(value)
+            else:
+                _bad(log, "survey.min_seconds", line, value, "不小于0的秒数", "a number of seconds",
+                     "例如 min_seconds: 60", "e.g. min_seconds: 60")
+        else:
+            log.warn("yaml_unknown_key", "county.yaml", line, f"survey.{key}",
+                     known="missing, min_seconds")
     return out
 
 
@@ -278,23 +359,24 @@ def _load(path: str | Path) -> tuple[County | None, ProblemLog]:
     except (ValidationError, ValueError) as exc:
         log.add("rubric_invalid", "county.yaml", None, "rubric", reason=str(exc).splitlines()[0])
         rubric = load_rubric()
-    sources = locate_tables(folder, log)
-    if "ledger" not in sources:
+    found = discover(folder, rubric, log)
+    files = dict(found.files)
+    if not found.ledger:
         log.add("ledger_missing", folder.name or str(folder))
-    if "survey" in sources and "codebook" not in sources:
-        log.add("survey_without_codebook", sources["survey"].label)
-    if "codebook" in sources and "survey" not in sources:
-        log.warn("codebook_without_survey", sources["codebook"].label)
-    files = {}
-    raws: dict[str, RawTable | None] = {}
-    for table, source in sources.items():
-        raws[table] = _read(source, log)
-        files[source.label] = _sha256(source.path)
+    if found.survey is not None and found.codebook is None and found.codebook_label is None:
+        log.add("survey_without_codebook", found.survey.file)
+    if found.codebook_label is not None and found.survey is None:
+        log.warn("codebook_without_survey", found.codebook_label)
     if (folder / "county.yaml").exists():
         files["county.yaml"] = _sha256(folder / "county.yaml")
 
-    ledger = parse_ledger(raws["ledger"], rubric, log) if raws.get("ledger") is not None else None
+    parts = prepare_ledger_parts(found.ledger, log)
+    ledger = parse_ledger(parts, rubric, log) if parts else None
     year = None
+    if ledger is not None and ledger.branches.empty:
+        for part in parts:
+            log.add("ledger_empty", part.file, None, None)
+        ledger = None
     if ledger is not None:
         years = sorted(ledger.branches["year"].unique().tolist())
         year = meta.get("year") if meta else None
@@ -303,14 +385,22 @@ def _load(path: str | Path) -> tuple[County | None, ProblemLog]:
         elif year not in years:
             log.add("year_not_in_ledger", "county.yaml", None, "year", year,
                     years="、".join(map(str, years)))
-        _check_income(ledger.branches, year, sources["ledger"].label, raws["ledger"], log)
+        _check_income(ledger, year, parts, log)
 
     survey = codebook = None
     removed: list[str] = []
-    if raws.get("codebook") is not None:
-        codebook = parse_codebook(raws["codebook"], rubric, log)
-    if raws.get("survey") is not None and codebook is not None and ledger is not None:
-        result = parse_survey(raws["survey"], codebook, set(ledger.branches["branch_id"]), log)
+    survey_options = (meta or {}).get("survey") or {}
+    if found.codebook is not None:
+        sav = found.survey.table if found.survey is not None else None
+        codebook = parse_codebook(found.codebook, rubric, log,
+                                  default_missing=survey_options.get("missing", ()),
+                                  labels_from=sav)
+    if found.survey is not None:
+        _note_layout(found.survey, log)
+    if (found.survey is not None and found.survey.table is not None and codebook is not None
+            and ledger is not None):
+        result = parse_survey(found.survey.table, codebook, set(ledger.branches["branch_id"]),
+                              log, min_seconds=survey_options.get("min_seconds"))
         if result is not None:
             survey, removed = result.survey, result.removed
     log.finish()
@@ -323,39 +413,92 @@ def _load(path: str | Path) -> tuple[County | None, ProblemLog]:
     )
     county = County(meta=county_meta, rubric=rubric, branches=ledger.branches,
                     stars=ledger.stars, survey=survey, codebook=codebook,
-                    warnings=log.warnings, removed_identifying_columns=removed,
+                    warnings=log.warnings, notes=log.notes, removed_identifying_columns=removed,
                     extra_columns=ledger.extras)
     return county, log
 
 
-def _check_income(branches: pd.DataFrame, year: int, file: str, raw: RawTable,
-                  log: ProblemLog) -> None:
+def _note_layout(t: DetectedTable, log: ProblemLog) -> None:
+    """Info notes on how a table was read: header rows, rows skipped, columns dropped."""
+    if t.header_rows and t.header_rows != (1,):
+        rows = "–".join(str(r) for r in (t.header_rows[0], t.header_rows[-1])) if len(
+            t.header_rows) > 1 else str(t.header_rows[0])
+        log.note("header_rows", t.file, t.header_rows[0], rows=rows)
+    for reason, rows in t.skipped.items():
+        log.note(f"skipped_{reason}", t.file, rows[0], rows=skipped_note_rows(rows),
+                 count=len(rows))
+    for header in t.dropped_columns:
+        log.note("index_column_dropped", t.file, t.header_rows[-1] if t.header_rows else 1,
+                 header)
+
+
+def prepare_ledger_parts(tables: list[DetectedTable], log: ProblemLog) -> list[RawTable]:
+    """The ledger's tables ready to parse: a township or year missing from a part's columns
+    is taken from its sheet or file name (or, for the year, its title line), and said so."""
+    parts = []
+    split = len(tables) > 1
+    for t in tables:
+        if t.table is None:
+            continue
+        _note_layout(t, log)
+        raw = t.table
+        width = _header_width(t)
+        bad = ragged_rows(t.grid, t.header_rows, width)
+        if bad:
+            from fivestar_analysis.errors import column_letter
+
+            log.add("ragged_row", t.file, bad[0], column_letter(width), col_index=width,
+                    width=width, rows="、".join(map(str, bad[:10])) + (" …" if len(bad) > 10
+                                                                      else ""))
+        canonical = set(t.canonical)
+        named = t.grid.sheet is not None and not t.grid.default_name or fold(
+            t.grid.path.stem) not in ("ledger", "台账")
+        if "township" not in canonical and (split or named):
+            town = township_from_name(t.grid)
+            raw = _with_column(raw, "乡镇（取自表名）", town)
+            log.note("township_from_name", t.file, None, None, township=town)
+        if "year" not in canonical:
+            year = year_from_names(t.grid, t.skipped.get("title", []))
+            if year is not None:
+                raw = _with_column(raw, "年度（取自表名）", str(year))
+                log.note("year_from_name", t.file, None, None, year=year)
+        parts.append(raw)
+    return parts
+
+
+def _header_width(t: DetectedTable) -> int:
+    """How many cells the header row of a CSV has (the table's width as written)."""
+    widths = t.grid.row_widths
+    if widths is None:
+        return len(t.grid.cells.columns)
+    return max(widths[r - 1] for r in t.header_rows)
+
+
+def _with_column(raw: RawTable, header: str, value: str) -> RawTable:
+    frame = raw.frame.copy()
+    frame[len(raw.headers)] = value
+    return RawTable(file=raw.file, headers=[*raw.headers, header], frame=frame,
+                    encoding=raw.encoding)
+
+
+def _check_income(ledger, year: int, parts: list[RawTable], log: ProblemLog) -> None:
     """Collective income is required for rural rows of the report year."""
-    miss = branches[(branches["year"] == year) & (branches["kind"] == "rural")
-                    & branches["collective_income_wan"].isna()]
-    if miss.empty:
+    from fivestar_analysis.load.vocab import match_header
+
+    branches = ledger.branches
+    miss = (branches["year"] == year) & (branches["kind"] == "rural") & branches[
+        "collective_income_wan"].isna()
+    if not miss.any():
         return
-    from fivestar_analysis.load.vocab import match_header
-
-    pos = next((i for i, h in enumerate(raw.headers)
-                if match_header(h, "ledger") == "collective_income_wan"), None)
-    header = raw.headers[pos] if pos is not None else "collective_income_wan"
-    rows = _rows_of(raw, miss)
-    for row in rows:
-        log.add("income_missing", file, row, header, "", col_index=pos, year=year)
-
-
-def _rows_of(raw: RawTable, branches: pd.DataFrame) -> list[int | None]:
-    """Spreadsheet rows of some branch-years (first match), for messages after parsing."""
-    from fivestar_analysis.load.vocab import match_header
-
-    pos = {match_header(h, "ledger"): i for i, h in enumerate(raw.headers)}
-    ids, years = raw.frame[pos["branch_id"]], raw.frame[pos["year"]].str.replace(r"\D", "", regex=True)
-    rows = []
-    for bid, year in zip(branches["branch_id"], branches["year"]):
-        hit = raw.frame.index[(ids == bid) & (years == str(year))]
-        rows.append(int(hit[0]) if len(hit) else None)
-    return rows
+    origin = ledger.origin.set_index(["branch_id", "year"])
+    raws = {raw.file: raw for raw in parts}
+    for bid, yr in zip(branches.loc[miss, "branch_id"], branches.loc[miss, "year"]):
+        file, row = origin.loc[(bid, yr), ["_file", "_row"]]
+        raw = raws[file]
+        pos = next((i for i, h in enumerate(raw.headers)
+                    if match_header(h, "ledger") == "collective_income_wan"), None)
+        header = raw.headers[pos] if pos is not None else "collective_income_wan"
+        log.add("income_missing", file, int(row), header, "", col_index=pos, year=year)
 
 
 def load_county(path: str | Path) -> County:

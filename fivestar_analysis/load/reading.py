@@ -11,7 +11,8 @@ import codecs
 import csv
 import datetime as _dt
 import io
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,16 @@ import pandas as pd
 
 from fivestar_analysis.errors import DataProblem
 
-__all__ = ["RawTable", "TableUnreadable", "decode_bytes", "read_csv_table", "read_excel_sheet"]
+__all__ = [
+    "RawTable",
+    "Grid",
+    "TableUnreadable",
+    "decode_bytes",
+    "read_csv_table",
+    "read_excel_sheet",
+    "read_grids",
+    "DEFAULT_SHEET",
+]
 
 
 class TableUnreadable(Exception):
@@ -42,6 +52,9 @@ class RawTable:
     headers: list[str]
     frame: pd.DataFrame
     encoding: str | None = None
+    #: SPSS value labels by header: {"q1": {"1": "非常满意", …}}, and variable labels
+    value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    variable_labels: dict[str, str] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -184,3 +197,260 @@ def excel_sheet_names(path: Path, file: str | None = None) -> list[str]:
         return list(wb.sheetnames)
     finally:
         wb.close()
+
+
+# -- whole grids: every cell of a sheet or CSV, before the header row is known ---------------
+
+#: sheet names a spreadsheet program gives by default (not a township's name)
+DEFAULT_SHEET = re.compile(r"^(sheet|工作表|表|页|wps表格|spreadsheet)\s*\d*$", re.IGNORECASE)
+
+
+@dataclass
+class Grid:
+    """Every cell of one CSV file or one sheet, as text ("" for blank).
+
+    ``cells`` is indexed by the row number a spreadsheet shows (first row = 1) and has one
+    column per position (0, 1, …). Merged cells of a workbook are filled with their value in
+    every cell they cover, as a reader sees them.
+    """
+
+    file: str                      # the label used in messages: "x.xlsx[Sheet1]" or "x.csv"
+    path: Path
+    sheet: str | None = None
+    cells: pd.DataFrame = field(default_factory=pd.DataFrame)
+    hidden: bool = False
+    encoding: str | None = None
+    #: the positions (row, col) merged horizontally in the first rows: group headers
+    merged_rows: set[int] = field(default_factory=set)
+    value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    variable_labels: dict[str, str] = field(default_factory=dict)
+    default_name: bool = False
+    #: for a CSV whose rows differ in length: the number of cells of each row
+    row_widths: list[int] | None = None
+
+    @property
+    def name(self) -> str:
+        """The sheet's name, or the file's stem for a CSV or a default-named sheet."""
+        if self.sheet is not None and not self.default_name:
+            return self.sheet
+        return self.path.stem
+
+
+def _grid_frame(rows: list[list[str]] | pd.DataFrame) -> pd.DataFrame:
+    frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
+    frame = frame.fillna("").astype(str) if len(frame) else frame
+    frame.index = np.arange(1, len(frame) + 1)
+    frame.columns = range(frame.shape[1])
+    if len(frame):
+        frame = pd.DataFrame({k: _strip(frame[k]) for k in frame.columns}, index=frame.index)
+    return frame
+
+
+def read_csv_grid(path: Path, file: str | None = None) -> Grid:
+    """Every cell of a CSV (comma, tab or semicolon separated), in any supported encoding.
+
+    Rows may have different lengths (a title line above the table has one cell): the grid
+    is as wide as the longest row.
+    """
+    file = file or path.name
+    data = path.read_bytes()
+    text, enc = decode_bytes(data, file)
+    delimiter = _sniff_delimiter(_first_table_line(text))
+    source = (io.BytesIO(data[len(codecs.BOM_UTF8):] if enc == "utf-8-sig" else data)
+              if enc in ("utf-8", "utf-8-sig") else io.StringIO(text))
+    try:
+        rows = pd.read_csv(source, sep=delimiter, header=None, dtype=str, encoding="utf-8",
+                           keep_default_na=False, skip_blank_lines=False, engine="c")
+    except pd.errors.ParserError:  # rows of different widths: title lines, stray cells
+        records = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        width = max((len(r) for r in records), default=0)
+        rows = pd.DataFrame([r + [""] * (width - len(r)) for r in records])
+        widths = [len(r) for r in records]
+    except pd.errors.EmptyDataError:
+        raise TableUnreadable(DataProblem("empty_file", file=file)) from None
+    else:
+        widths = None
+    return Grid(file=file, path=path, cells=_grid_frame(rows), encoding=enc, row_widths=widths)
+
+
+def _first_table_line(text: str) -> str:
+    """The first line with more than one cell: title lines above a table hold one."""
+    for line in text.splitlines()[:20]:
+        if max(line.count(d) for d in (",", "\t", ";")) > 0:
+            return line
+    return text.split("\n", 1)[0]
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+
+
+def _col_index(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n - 1
+
+
+def _xlsx_sheet_parts(path: Path) -> dict[str, tuple[str, bool]]:
+    """Sheet name -> (its XML part in the zip, hidden?) for the worksheets of a workbook."""
+    import posixpath
+    import zipfile
+    from xml.etree import ElementTree as ET
+
+    ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    with zipfile.ZipFile(path) as z:
+        book = ET.fromstring(z.read("xl/workbook.xml"))
+        rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target") for r in rels}
+    out: dict[str, tuple[str, bool]] = {}
+    for sheet in book.iter(f"{ns_main}sheet"):
+        target = targets.get(sheet.get(f"{ns_rel}id"), "")
+        part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+            posixpath.join("xl", target))
+        out[sheet.get("name")] = (part, sheet.get("state") in ("hidden", "veryHidden"))
+    return out
+
+
+def _merged_ranges(path: Path, part: str) -> list[tuple[int, int, int, int]]:
+    """(first row, first col, last row, last col), 1-based rows and 0-based columns."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        try:
+            xml = z.read(part)
+        except KeyError:
+            return []
+    out = []
+    for m in _MERGE.finditer(xml):
+        c1, r1 = _col_index(m.group(1)), int(m.group(2))
+        c2, r2 = (_col_index(m.group(3)), int(m.group(4))) if m.group(3) else (c1, r1)
+        out.append((r1, c1, r2, c2))
+    return out
+
+
+def _fill_merged(rows: list[list[str]], ranges, width: int) -> set[int]:
+    """Copy each merged range's value into every cell it covers; rows of horizontal merges."""
+    horizontal: set[int] = set()
+    for r1, c1, r2, c2 in ranges:
+        if r1 - 1 >= len(rows) or c1 >= width:
+            continue
+        value = rows[r1 - 1][c1]
+        for r in range(r1, min(r2, len(rows)) + 1):
+            for c in range(c1, min(c2, width - 1) + 1):
+                rows[r - 1][c] = value
+        if c2 > c1:
+            horizontal.add(r1)
+    return horizontal
+
+
+def read_xlsx_grids(path: Path) -> list[Grid]:
+    """Every worksheet of an .xlsx workbook (chart sheets have no cells and are left out)."""
+    from openpyxl import load_workbook
+
+    try:
+        parts = _xlsx_sheet_parts(path)
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # zip errors, encrypted files, .xls renamed to .xlsx …
+        raise TableUnreadable(DataProblem("bad_excel", file=path.name,
+                                          params={"reason": type(exc).__name__})) from None
+    grids = []
+    single = len(wb.worksheets) == 1
+    try:
+        for ws in wb.worksheets:
+            if not hasattr(ws, "iter_rows"):
+                continue
+            rows = [[_cell_text(v) for v in row] for row in
+                    ws.iter_rows(min_row=1, values_only=True)]
+            width = max((len(r) for r in rows), default=0)
+            rows = [r + [""] * (width - len(r)) for r in rows]
+            part, hidden = parts.get(ws.title, ("", False))
+            merged = _fill_merged(rows, _merged_ranges(path, part), width) if part else set()
+            grids.append(Grid(file=path.name if single else f"{path.name}[{ws.title}]",
+                              path=path, sheet=ws.title,
+                              cells=_grid_frame(rows), hidden=hidden, merged_rows=merged,
+                              default_name=bool(DEFAULT_SHEET.match(ws.title.strip()))))
+    finally:
+        wb.close()
+    return grids
+
+
+def read_xls_grids(path: Path) -> list[Grid]:
+    """Every sheet of an old-style .xls workbook (Excel 97-2003), merged cells filled."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
+    except Exception as exc:
+        raise TableUnreadable(DataProblem("bad_excel", file=path.name,
+                                          params={"reason": type(exc).__name__})) from None
+    grids = []
+    single = book.nsheets == 1
+    try:
+        for i in range(book.nsheets):
+            sh = book.sheet_by_index(i)
+            rows = []
+            for r in range(sh.nrows):
+                row = []
+                for c in range(sh.ncols):
+                    cell = sh.cell(r, c)
+                    if cell.ctype == xlrd.XL_CELL_DATE:
+                        value = xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)
+                    elif cell.ctype == xlrd.XL_CELL_BOOLEAN:
+                        value = bool(cell.value)
+                    elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
+                        value = None
+                    else:
+                        value = cell.value
+                    row.append(_cell_text(value))
+                rows.append(row)
+            ranges = [(r1 + 1, c1, r2, c2 - 1) for r1, r2, c1, c2 in sh.merged_cells]
+            merged = _fill_merged(rows, ranges, sh.ncols)
+            grids.append(Grid(file=path.name if single else f"{path.name}[{sh.name}]",
+                              path=path, sheet=sh.name,
+                              cells=_grid_frame(rows), hidden=sh.visibility != 0,
+                              merged_rows=merged,
+                              default_name=bool(DEFAULT_SHEET.match(sh.name.strip()))))
+    finally:
+        book.release_resources()
+    return grids
+
+
+def read_sav_grid(path: Path) -> Grid:
+    """An SPSS .sav file: the header row is the variable names, then one row per case.
+
+    Value labels and variable labels travel with the grid; they serve as the codebook's
+    ``options`` and ``text`` where the codebook does not say otherwise.
+    """
+    import pyreadstat
+
+    try:
+        frame, meta = pyreadstat.read_sav(str(path), apply_value_formats=False,
+                                          user_missing=False)
+    except Exception as exc:
+        raise TableUnreadable(DataProblem("bad_sav", file=path.name,
+                                          params={"reason": type(exc).__name__})) from None
+    cells = frame.map(_cell_text) if hasattr(frame, "map") else frame.applymap(_cell_text)
+    header = pd.DataFrame([list(frame.columns)], columns=frame.columns)
+    rows = pd.concat([header, cells], ignore_index=True)
+    labels = {}
+    for var, mapping in (meta.variable_value_labels or {}).items():
+        labels[var] = {_cell_text(k): str(v) for k, v in mapping.items()}
+    var_labels = {v: str(lab) for v, lab in zip(meta.column_names, meta.column_labels or [])
+                  if lab}
+    return Grid(file=path.name, path=path, cells=_grid_frame(rows), value_labels=labels,
+                variable_labels=var_labels)
+
+
+def read_grids(path: Path) -> list[Grid]:
+    """All grids of one file: a CSV, every sheet of a workbook, or an SPSS file."""
+    ext = path.suffix.lower()
+    if ext in (".csv", ".txt", ".tsv"):
+        return [read_csv_grid(path)]
+    if ext in (".xlsx", ".xlsm"):
+        return read_xlsx_grids(path)
+    if ext == ".xls":
+        return read_xls_grids(path)
+    if ext == ".sav":
+        return [read_sav_grid(path)]
+    raise ValueError(f"not a table file: {path.name}")

@@ -7,9 +7,14 @@ phone or ID numbers typed into open answers are masked.
 from __future__ import annotations
 
 import re
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from fivestar_analysis.load.collect import Columns, ProblemLog, parse_numbers
 from fivestar_analysis.county import GROUP_DTYPE
@@ -17,7 +22,20 @@ from fivestar_analysis.load.privacy import is_identifying_header, mask_text
 from fivestar_analysis.load.reading import RawTable
 from fivestar_analysis.rubric import Rubric
 from fivestar_analysis.load.schemas import SURVEY_SCHEMA, check_frame
-from fivestar_analysis.load.vocab import fold, match_header, parse_bool, parse_group, parse_role
+from fivestar_analysis.load.answers import MISSING, AnswerMap, multi_codes, option_key
+from fivestar_analysis.load.detect import skipped_note_rows
+from fivestar_analysis.load.vocab import (
+    aliases,
+    fold,
+    header_index,
+    match_header,
+    match_in,
+    normalize_header,
+    parse_bool,
+    parse_group,
+    parse_role,
+    question_number,
+)
 
 __all__ = ["parse_codebook", "parse_survey", "SurveyResult"]
 
@@ -31,6 +49,7 @@ DIMENSIONS = {
 }
 _OPTION_SPLIT = re.compile(r"[;；\n]+")
 _MULTI_SPLIT = re.compile(r"[;；,，、\s/|]+")
+_MISSING_WORDS = frozenset(option_key(w) for w in aliases()["answers"]["missing"])
 
 
 def parse_options(text: str) -> dict[int, str] | None:
@@ -62,8 +81,29 @@ def _dimension_index(rubric: Rubric) -> dict[str, str]:
     return index
 
 
-def parse_codebook(raw: RawTable, rubric: Rubric, log: ProblemLog) -> pd.DataFrame | None:
-    """Validate the codebook; returns the canonical codebook frame or None on errors."""
+POINTER_ROLES = {"id": "respondent_id", "group": "group", "branch": "branch_id"}
+
+
+def _codes(text: str) -> tuple[float, ...] | None:
+    """Declared missing codes: ``9`` or ``8;9`` (also with , 、 or spaces); None if malformed."""
+    parts = [p for p in re.split(r"[;；,，、\s]+", str(text).strip()) if p]
+    try:
+        return tuple(sorted({float(p) for p in parts}))
+    except ValueError:
+        return None
+
+
+def parse_codebook(raw: RawTable, rubric: Rubric, log: ProblemLog, *,
+                   default_missing: Any = (), labels_from: RawTable | None = None
+                   ) -> pd.DataFrame | None:
+    """Validate the codebook; returns the canonical codebook frame or None on errors.
+
+    Rows of role ``id``/``group``/``branch`` name the respondent's own columns of a survey
+    export; they are kept in ``attrs["respondent_columns"]`` (canonical -> header names),
+    not as items. ``default_missing`` (from ``county.yaml``) applies to items whose
+    ``missing`` cell is empty. An SPSS survey (``labels_from``) lends its variable labels as
+    ``text`` and its value labels as ``options`` where the codebook leaves them empty.
+    """
     cols = Columns(raw)
     for i, header in enumerate(raw.headers):
         canonical = match_header(header, "codebook")
@@ -86,17 +126,18 @@ def parse_codebook(raw: RawTable, rubric: Rubric, log: ProblemLog) -> pd.DataFra
         first = cb.index[cb["item"] == cb.at[row, "item"]][0]
         cols.report(log, "duplicate_item", "item", pd.Index([row]), other=int(first))
     cb["text"] = cols.cells("text") if "text" in cols.pos else ""
-    dims = _dimension_index(rubric)
-    dim_cells = cols.cells("dimension")
-    cb["dimension"] = dim_cells.map(lambda s: dims.get(fold(s)))
-    bad = cb.index[cb["dimension"].isna()]
-    if len(bad):
-        cols.report(log, "bad_dimension", "dimension", bad,
-                    stars=", ".join(rubric.all_star_keys()))
-    cb["role"] = cols.cells("role").map(parse_role)
+    cb["role"] = cols.cells("role").map(parse_role) if "role" in cols.pos else None
     bad = cb.index[cb["role"].isna()]
     if len(bad):
         cols.report(log, "bad_role", "role", bad)
+    pointer = cb["role"].isin(list(POINTER_ROLES))  # respondent columns need no dimension
+    dims = _dimension_index(rubric)
+    dim_cells = cols.cells("dimension")
+    cb["dimension"] = dim_cells.map(lambda s: dims.get(fold(s)))
+    bad = cb.index[cb["dimension"].isna() & ~pointer]
+    if len(bad):
+        cols.report(log, "bad_dimension", "dimension", bad,
+                    stars=", ".join(rubric.all_star_keys()))
     for c, default in (("scale_min", 1.0), ("scale_max", 5.0)):
         if c in cols.pos:
             values, bad = parse_numbers(cols.cells(c))
@@ -133,6 +174,19 @@ def parse_codebook(raw: RawTable, rubric: Rubric, log: ProblemLog) -> pd.DataFra
         cb["options"] = opts.map(lambda o: o if isinstance(o, dict) else {})
     else:
         cb["options"] = [{} for _ in range(len(cb))]
+    cb["source"] = cols.cells("source") if "source" in cols.pos else ""
+    default = _codes(";".join(map(str, default_missing)) if isinstance(
+        default_missing, (list, tuple)) else str(default_missing or "")) or ()
+    if "missing" in cols.pos:
+        declared = cols.cells("missing").map(_codes)
+        bad = cb.index[declared.isna()]
+        if len(bad):
+            cols.report(log, "bad_missing_codes", "missing", bad)
+        cb["missing"] = [d if d else default for d in declared.map(lambda d: d or ())]
+    else:
+        cb["missing"] = [default] * len(cb)
+    if labels_from is not None:
+        _labels_from_sav(cb, labels_from)
     needs = cb["role"].isin(["multi"]) & (cb["options"].map(len) == 0)
     for row in cb.index[needs]:
         log.add("choice_without_options", raw.file, row,
@@ -141,11 +195,34 @@ def parse_codebook(raw: RawTable, rubric: Rubric, log: ProblemLog) -> pd.DataFra
     if len(log.errors) > errors_before:
         return None
     cb = cb[cb["item"] != ""].reset_index(drop=True)
+    pointers: dict[str, list[str]] = {}
+    for _, r in cb[cb["role"].isin(list(POINTER_ROLES))].iterrows():
+        names = [n for n in (r["source"], r["text"], r["item"]) if n]
+        pointers.setdefault(POINTER_ROLES[r["role"]], []).extend(names)
+    cb = cb[~cb["role"].isin(list(POINTER_ROLES))].reset_index(drop=True)
     cb["text"] = cb["text"].astype(object)
     cb["scale_min"] = cb["scale_min"].astype("float64")
     cb["scale_max"] = cb["scale_max"].astype("float64")
-    return cb[["item", "text", "dimension", "role", "scale_min", "scale_max", "reverse",
-               "options"]]
+    out = cb[["item", "text", "dimension", "role", "scale_min", "scale_max", "reverse",
+              "options", "missing", "source"]].copy()
+    out.attrs["respondent_columns"] = pointers
+    return out
+
+
+def _labels_from_sav(cb: pd.DataFrame, sav: RawTable) -> None:
+    """Fill empty ``text`` and ``options`` from an SPSS file's variable and value labels."""
+    if not (sav.value_labels or sav.variable_labels):
+        return
+    for i, r in cb.iterrows():
+        name = r["source"] or r["item"]
+        if not r["text"] and name in sav.variable_labels:
+            cb.at[i, "text"] = sav.variable_labels[name]
+        labels = sav.value_labels.get(name)
+        if labels and not r["options"]:
+            try:
+                cb.at[i, "options"] = {int(float(k)): v for k, v in labels.items()}
+            except ValueError:
+                continue
 
 
 class SurveyResult:
@@ -154,34 +231,105 @@ class SurveyResult:
         self.removed = removed
 
 
+def _item_index(codebook: pd.DataFrame) -> dict[str, str]:
+    """Normalised header -> item, from each item's name, ``source`` and question ``text``."""
+    index: dict[str, str] = {}
+    for key in ("item", "source", "text"):
+        if key not in codebook.columns:
+            continue
+        for item, name in zip(codebook["item"], codebook[key]):
+            if isinstance(name, str) and name:
+                index.setdefault(fold(name) if key == "item" else normalize_header(name), item)
+    return index
+
+
+_SPLIT_OPTION = re.compile(r"^(.+?)[(（]([^()（）]+)[)）]$|^(.+?)(?:—+|--|:|：|_)(.+)$")
+
+
+def _split_option_column(header: str, codebook: pd.DataFrame, index: dict[str, str]
+                         ) -> tuple[str, int] | None:
+    """(item, option code) for one column of a multi-select question spread over columns:
+    “8(集体经济薄弱)”, “Q8_集体经济薄弱”, “8、最突出的问题—集体经济薄弱”."""
+    m = _SPLIT_OPTION.match(unicodedata.normalize("NFKC", header).strip())
+    if not m:
+        return None
+    left, label = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+    multi = codebook[codebook["role"] == "multi"]
+    number = question_number(left) if question_number(left) is not None else (
+        int(fold(left).lstrip("q")) if re.fullmatch(r"q?\d+", fold(left)) else None)
+    item = index.get(normalize_header(left)) or index.get(fold(left))
+    if item is None and number is not None:
+        for _, r in multi.iterrows():
+            names = [r["item"], r.get("source", ""), r["text"]]
+            if any(n and (question_number(n) == number or fold(n) in (f"q{number}", str(number)))
+                   for n in names):
+                item = r["item"]
+                break
+    if item is None or item not in set(multi["item"]):
+        return None
+    options = multi.loc[multi["item"] == item, "options"].iloc[0]
+    key = option_key(label)
+    code = next((k for k, v in options.items() if option_key(v) == key), None)
+    if code is None and re.fullmatch(r"\d+", key):
+        code = int(key) if int(key) in options else None
+    return None if code is None else (item, int(code))
+
+
 def parse_survey(raw: RawTable, codebook: pd.DataFrame, branch_ids: set[str],
-                 log: ProblemLog) -> SurveyResult | None:
-    """Validate the survey against the codebook and the ledger's branches."""
+                 log: ProblemLog, *, min_seconds: float | None = None) -> SurveyResult | None:
+    """Validate the survey against the codebook and the ledger's branches.
+
+    Columns are matched to items by name, ``source`` or question text; answers may be codes
+    or words (see :mod:`fivestar_analysis.load.answers`). Columns that identify a person
+    (names, phone numbers, IP addresses …) are dropped; a survey platform's other columns
+    are recognised and left out of the analysis.
+    """
     cols = Columns(raw)
-    items = {fold(i): i for i in codebook["item"]}
+    items = _item_index(codebook)
+    pointers = {normalize_header(n): canonical for canonical, names in
+                codebook.attrs.get("respondent_columns", {}).items() for n in names}
+    platform = {name: f"platform:{kind}" for kind, names in aliases()["platform"].items()
+                for name in names}
+    survey_index = header_index("survey", platform)
     removed: list[str] = []
     item_pos: dict[str, int] = {}
+    spread: dict[str, dict[int, int]] = {}  # multi item -> option code -> position
+    platform_cols: list[str] = []
     for i, header in enumerate(raw.headers):
         if header == "":
             continue
-        if fold(header) in items:
-            item_pos[items[fold(header)]] = i
+        norm = normalize_header(header)
+        item = items.get(fold(header)) or items.get(norm)
+        if item is not None and item not in item_pos:
+            item_pos[item] = i
             continue
-        if is_identifying_header(header):
+        canonical = pointers.get(norm) or match_in(survey_index, header)
+        if canonical == "platform:identifying" or (canonical is None
+                                                   and is_identifying_header(header)):
             removed.append(header)
             continue
-        canonical = match_header(header, "survey")
+        if canonical is not None and canonical.startswith("platform:"):
+            if canonical == "platform:duration" and "duration" not in cols.pos:
+                cols.pos["duration"] = i
+            platform_cols.append(header)
+            continue
         if canonical is not None and canonical not in cols.pos:
             cols.pos[canonical] = i
-        else:
-            log.warn("survey_column_not_in_codebook", raw.file, 1, header, col_index=i)
+            continue
+        split = _split_option_column(header, codebook, items)
+        if split is not None:
+            spread.setdefault(split[0], {})[split[1]] = i
+            continue
+        log.warn("survey_column_not_in_codebook", raw.file, 1, header, col_index=i)
+    if platform_cols:
+        log.note("platform_columns", raw.file, 1, None, columns="、".join(platform_cols))
     for c in ("respondent_id", "branch_id", "group"):
         if c not in cols.pos:
             log.add("missing_column", raw.file, 1, c, canonical=c,
-                    aliases={"respondent_id": "问卷编号", "branch_id": "支部编码",
+                    aliases={"respondent_id": "问卷编号、序号", "branch_id": "支部编码",
                              "group": "身份/类别"}[c])
     for item in codebook["item"]:
-        if item not in item_pos:
+        if item not in item_pos and item not in spread:
             log.add("item_not_in_survey", raw.file, 1, item, item=item)
     if any(c not in cols.pos for c in ("respondent_id", "branch_id", "group")):
         return None
@@ -207,7 +355,8 @@ def parse_survey(raw: RawTable, codebook: pd.DataFrame, branch_ids: set[str],
     if len(unknown):
         cols.report(log, "branch_unknown", "branch_id", unknown)
     groups = cols.cells("group")
-    mapping = {u: parse_group(u) for u in groups.unique()}
+    labels = raw.value_labels.get(cols.header("group"), {})
+    mapping = {u: parse_group(u) or parse_group(labels.get(u, "")) for u in groups.unique()}
     out["group"] = groups.map(mapping)
     if (groups == "").any():
         cols.report(log, "required_empty", "group", groups.index[groups == ""])
@@ -226,7 +375,8 @@ def parse_survey(raw: RawTable, codebook: pd.DataFrame, branch_ids: set[str],
     for c in ("gender", "education"):
         if c in cols.pos:
             cells = cols.cells(c)
-            out[c] = cells.where(cells != "")
+            labels = raw.value_labels.get(cols.header(c), {})
+            out[c] = cells.map(lambda v, lab=labels: lab.get(v, v)).where(cells != "")
         else:
             out[c] = None
     out["age"] = typed["age"].round().astype("Int64") if "age" in typed else pd.array(
@@ -234,43 +384,141 @@ def parse_survey(raw: RawTable, codebook: pd.DataFrame, branch_ids: set[str],
     if "weight" in typed:
         out["weight"] = typed["weight"]
 
-    outside: list[tuple] = []
+    declared: dict[str, int] = {}
+    words_missing: dict[str, int] = {}
     for _, entry in codebook.iterrows():
         item = entry["item"]
+        role = entry["role"]
+        if item in spread:
+            out[item] = _join_spread(raw, spread[item])
+            continue
         if item not in item_pos:
             continue
         pos = item_pos[item]
         cols.pos[f"item:{item}"] = pos
         cells = raw.frame[pos]
-        role = entry["role"]
         if role in NUMERIC_ROLES:
-            values, bad = parse_numbers(cells)
-            if len(bad):
-                scale = f"{entry['scale_min']:g}–{entry['scale_max']:g} 的数字"
-                cols.report(log, "bad_answer", f"item:{item}", bad, scale=scale,
-                            scale_en=f"a number from {entry['scale_min']:g} to {entry['scale_max']:g}")
-            out[item] = values
-            hit = _out_of_scale(values, entry)
-            if hit is not None:
-                outside.append((item, pos, *hit))
+            out[item], n_declared, n_words = _numeric_item(
+                cells, entry, cols, f"item:{item}", log,
+                raw.value_labels.get(raw.headers[pos], {}))
+            if n_declared:
+                declared[item] = n_declared
+            if n_words:
+                words_missing[item] = n_words
         elif role == "multi":
             out[item] = _parse_multi(cells, entry, cols, f"item:{item}", log)
         else:
             out[item] = _masked(cells)
-    if outside:  # one warning for the whole survey: don't-know codes are common and harmless
-        item, pos, count, examples, first_row, first_value = outside[0]
-        codes = sorted({c for *_, ex, _, _ in outside for c in ex})
-        log.warn("answers_out_of_scale", raw.file, first_row, raw.headers[pos], found=first_value,
-                 col_index=pos,
-                 count=sum(o[2] for o in outside), n_items=len(outside),
-                 items="、".join(f"{o[0]}（{o[2]}）" for o in outside[:12]) + ("…" if len(outside) > 12 else ""),
-                 examples="、".join(codes[:5]))
+    if declared:
+        log.note("declared_missing", raw.file, None, None, count=sum(declared.values()),
+                 items=_item_counts(declared))
+    if words_missing:
+        log.note("missing_words", raw.file, None, None, count=sum(words_missing.values()),
+                 items=_item_counts(words_missing))
+    if "duration" in cols.pos:
+        _flag_fast(cols, log, min_seconds)
     if len(log.errors) > errors_before:
         return None
     out["group"] = out["group"].astype(GROUP_DTYPE)
     for c in ("respondent_id", "branch_id"):
         out[c] = out[c].astype(object)
     return SurveyResult(out.reset_index(drop=True), removed)
+
+
+@lru_cache(maxsize=1)
+def loading_settings() -> dict[str, Any]:
+    """The packaged defaults of ``resources/loading.yaml``."""
+    path = resources.files("fivestar_analysis") / "resources" / "loading.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def _item_counts(counts: dict[str, int], limit: int = 12) -> str:
+    text = "、".join(f"{k}（{v}）" for k, v in list(counts.items())[:limit])
+    return text + ("…" if len(counts) > limit else "")
+
+
+_SELECTED = {"1", "1.0", "是", "√", "✓", "✔", "☑", "选中", "已选", "yes", "y", "true"}
+_UNSELECTED = {"", "0", "0.0", "否", "未选", "no", "n", "false", "(跳过)", "(空)", "-3", "-2"}
+
+
+def _join_spread(raw: RawTable, positions: dict[int, int]) -> pd.Series:
+    """One multi-select answer (``"1;3"``) from one 0/1 column per option; a column whose
+    cell holds the option's own text counts as ticked too."""
+    ticked = pd.DataFrame(index=raw.frame.index)
+    for code, pos in sorted(positions.items()):
+        cells = raw.frame[pos].map(fold)
+        ticked[code] = ~cells.isin(_UNSELECTED) | cells.isin(_SELECTED)
+    answered = pd.concat([raw.frame[p] != "" for p in positions.values()], axis=1).any(axis=1)
+    joined = ticked.apply(lambda r: ";".join(str(c) for c in r.index[r.to_numpy()]), axis=1)
+    return joined.where(answered & (joined != ""), np.nan).astype(object)
+
+
+def _numeric_item(cells: pd.Series, entry, cols: Columns, name: str, log: ProblemLog,
+                  value_labels: dict[str, str]) -> tuple[pd.Series, int, int]:
+    """Codes of one numeric item from codes or words; (values, declared missing, words
+    meaning no answer). Unknown words and undeclared codes off the scale are errors."""
+    mapper = AnswerMap(entry["scale_min"], entry["scale_max"], entry["options"], value_labels)
+    missing = set(entry.get("missing", ()) or ())
+    missing_code = min(missing) if missing else np.nan
+    uniques = [u for u in cells.unique() if u != ""]
+    coded = {u: mapper.code(u) for u in uniques}
+    values = cells.map(lambda u: np.nan if u == "" else (
+        missing_code if coded[u] == MISSING else coded[u])).astype(object)
+    unknown = cells.index[cells.map(lambda u: u != "" and coded[u] is None).astype(bool)]
+    if len(unknown):
+        low, high = entry["scale_min"], entry["scale_max"]
+        words = "、".join(list(entry["options"].values())[:5]) or "非常满意 … 非常不满意"
+        cols.report(log, "bad_answer", name, unknown,
+                    scale=f"{low:g}–{high:g} 的数字或选项文字（如 {words}）",
+                    scale_en=f"a number from {low:g} to {high:g} or an option's words")
+    numbers = pd.to_numeric(values.where(values.map(lambda v: isinstance(v, float))),
+                            errors="coerce").astype("float64")
+    allowed = set(entry["options"]) if entry["role"] == "choice" and entry["options"] else None
+    in_scale = numbers.isin(allowed) if allowed else (
+        (numbers >= entry["scale_min"]) & (numbers <= entry["scale_max"]))
+    labelled = numbers.isin([float(c) for c in entry["options"]])
+    is_declared = numbers.isin(list(missing))
+    outside = numbers.notna() & ~in_scale & ~labelled & ~is_declared
+    if outside.any():
+        shown = numbers[outside].map(lambda v: f"{v:g}")
+        scale = (f"选项 {'、'.join(str(c) for c in sorted(allowed))}" if allowed
+                 else f"{entry['scale_min']:g}–{entry['scale_max']:g}")
+        cols.report(log, "answer_out_of_scale", name, cells.index[outside.to_numpy()],
+                    found=shown, scale=scale)
+    n_words = int(sum(1 for u in cells if u != "" and coded[u] == MISSING))
+    n_declared = int((is_declared & numbers.notna()).sum())
+    return numbers, n_declared, n_words
+
+
+def _duration_seconds(text: str) -> float:
+    """``125``, ``125秒``, ``2分5秒``, ``1时2分``, ``00:02:05`` as seconds (NaN if unreadable)."""
+    t = fold(text)
+    if not t:
+        return np.nan
+    if re.fullmatch(r"\d+(\.\d+)?", t):
+        return float(t)
+    m = re.fullmatch(r"(?:(\d+):)?(\d+):(\d+)", t)
+    if m:
+        h, mi, se = (int(g) if g else 0 for g in m.groups())
+        return h * 3600 + mi * 60 + se
+    m = re.fullmatch(r"(?:(\d+)(?:小时|时))?(?:(\d+)(?:分钟|分))?(?:(\d+(?:\.\d+)?)秒)?", t)
+    if m and any(m.groups()):
+        h, mi, se = (float(g) if g else 0.0 for g in m.groups())
+        return h * 3600 + mi * 60 + se
+    return np.nan
+
+
+def _flag_fast(cols: Columns, log: ProblemLog, min_seconds: float | None) -> None:
+    """Questionnaires finished implausibly fast are a warning (they stay in the data)."""
+    limit = float(min_seconds if min_seconds is not None
+                  else loading_settings()["survey"]["min_seconds"])
+    seconds = cols.cells("duration").map(_duration_seconds)
+    fast = seconds.index[(seconds < limit).to_numpy()]
+    if len(fast):
+        log.warn("too_fast", cols.raw.file, int(fast[0]), cols.header("duration"),
+                 cols.cells("duration").loc[fast[0]], col_index=cols.pos["duration"],
+                 count=len(fast), seconds=f"{limit:g}",
+                 rows=skipped_note_rows([int(r) for r in fast]))
 
 
 def _masked(cells: pd.Series) -> pd.Series:
@@ -282,33 +530,18 @@ def _masked(cells: pd.Series) -> pd.Series:
                      dtype=cells.dtype).where(cells != "")
 
 
-def _out_of_scale(values: pd.Series, entry) -> tuple[int, list[str], int, str] | None:
-    """Answers outside an item's scale or options: (count, codes, first row, first value)."""
-    valid_codes = set(entry["options"]) if entry["role"] == "choice" and entry["options"] else None
-    if valid_codes:
-        outside = values.notna() & ~values.isin(valid_codes)
-    else:
-        outside = values.notna() & ((values < entry["scale_min"]) | (values > entry["scale_max"]))
-    if not outside.any():
-        return None
-    codes = [f"{v:g}" for v in values[outside].unique()[:5]]
-    return int(outside.sum()), codes, int(values.index[outside][0]), f"{values[outside].iloc[0]:g}"
-
-
 def _parse_multi(cells: pd.Series, entry, cols: Columns, name: str, log: ProblemLog) -> pd.Series:
     codes = set(entry["options"])
 
     def one(s: str):
         if s == "":
             return np.nan
-        parts = [p for p in _MULTI_SPLIT.split(s) if p]
-        try:
-            nums = sorted({int(float(p)) for p in parts})
-        except ValueError:
+        if option_key(s) in _MISSING_WORDS:
+            return np.nan
+        nums = multi_codes(s, entry["options"])
+        if nums is None or (codes and not set(nums) <= codes):
             return None
-        if codes and not set(nums) <= codes:
-            return None
-        return ";".join(str(n) for n in nums)
+        return ";".join(str(n) for n in nums) if nums else np.nan
 
     mapping = {u: one(u) for u in cells.unique()}
     values = cells.map(mapping)

@@ -19,6 +19,9 @@ __all__ = [
     "normalize_header",
     "strip_unit",
     "match_header",
+    "match_in",
+    "header_index",
+    "question_number",
     "parse_status",
     "parse_kind",
     "parse_group",
@@ -59,9 +62,38 @@ def strip_unit(header: str) -> str:
     return h
 
 
+# A leading question number: 3、 3. 3) Q3. Q3、 第3题 (3) — not 2024年 or 3.5万元
+_QUESTION_NUMBER = re.compile(
+    r"^(?:第\d+题[.、:)_\-]?|q\d+(?:[.、:)_\-]|(?=\D))|\(\d+\)|\d+(?:[、)]|\.(?!\d)))")
+_TRAILING_PUNCT = re.compile(r"[:?。!;,*]+$")
+
+
+@lru_cache(maxsize=1)
+def _traditional() -> dict[int, str]:
+    table = aliases().get("traditional", {})
+    return {ord(t): s for t, s in table.items()}
+
+
+def question_number(header: Any) -> int | None:
+    """The number a survey platform puts before a question (“3、…”, “Q3.”, “第3题”)."""
+    h = fold(header)
+    m = _QUESTION_NUMBER.match(h)
+    if not m:
+        return None
+    digits = re.search(r"\d+", m.group(0))
+    return int(digits.group(0)) if digits else None
+
+
 def normalize_header(header: Any) -> str:
-    """The folded form a header is matched in: NFKC, no spaces, lower case, ``-`` → ``_``."""
-    return fold(header).replace("-", "_")
+    """The folded form a header is matched in.
+
+    NFKC width folding, no spaces, lower case, ``-`` → ``_``, Traditional characters of the
+    alias table made Simplified, a leading question number (“3、”, “Q3.”, “第3题”) and
+    trailing colons or question marks removed.
+    """
+    h = fold(header).translate(_traditional()).replace("-", "_")
+    stripped = _TRAILING_PUNCT.sub("", _QUESTION_NUMBER.sub("", h, count=1))
+    return stripped or h
 
 
 @lru_cache(maxsize=8)
@@ -80,10 +112,24 @@ def match_header(header: Any, table: str, extra: dict[str, str] | None = None) -
     The whole folded header is tried first, then the header without a trailing unit, so
     ``乡镇（街道）`` stays an alias of its own while ``村集体经济收入（万元）`` loses its unit.
     """
-    index = dict(_header_index(table))
+    index = _header_index(table)
     if extra:
+        index = dict(index)
         for name, canonical in extra.items():
             index.setdefault(normalize_header(name), canonical)
+    return match_in(index, header)
+
+
+def header_index(table: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Folded name -> canonical name for the headers of ``table``, with ``extra`` names."""
+    index = dict(_header_index(table))
+    for name, canonical in (extra or {}).items():
+        index.setdefault(normalize_header(name), canonical)
+    return index
+
+
+def match_in(index: dict[str, str], header: Any) -> str | None:
+    """Look a header up in a prepared index, peeling trailing units one at a time."""
     h = normalize_header(header)
     # peel trailing units one at a time: 村（社区）（万元） -> 村（社区） matches before 村 would
     while True:

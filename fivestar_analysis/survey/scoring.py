@@ -86,6 +86,9 @@ def _classify(x: pd.Series, spec: pd.Series, cfg: SurveyConfig) -> dict[str, np.
     dk_codes = set(cfg.dont_know_codes) | {
         float(c) for c, t in spec["options"].items() if _is_dont_know_label(t, cfg)
     }
+    declared = spec.get("missing", ()) if hasattr(spec, "get") else ()
+    if isinstance(declared, (tuple, list)):  # the codebook's declared missing codes
+        dk_codes |= {float(c) for c in declared}
     if spec["role"] != "choice":  # a labelled code off a Likert or 0/1 scale is a non-answer
         dk_codes |= {float(c) for c in spec["options"]
                      if not spec["scale_min"] <= c <= spec["scale_max"]}

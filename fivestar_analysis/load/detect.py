@@ -1,0 +1,371 @@
+"""Finding the tables in a county package by what they hold, whatever the files are called.
+
+A clerk's workbook rarely starts with its header: a title line, the reporting unit and a
+date come first, then a header that may span two rows (a merged group cell such as
+“创建情况（已创成的打√）” above the star names), then data broken by 小计 rows, blank rows
+and repeated headers, and a footer with the clerk's name and phone number. This module turns
+each sheet or CSV (:class:`~fivestar_analysis.load.reading.Grid`) into a
+:class:`DetectedTable`: its role (ledger, survey or codebook), the header row(s), the
+header of each column, and the rows that are not data with the reason each was skipped.
+Only row numbers of skipped rows are kept — never their text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from fivestar_analysis.load.reading import Grid, RawTable
+from fivestar_analysis.load.vocab import aliases, fold, header_index, match_in, normalize_header
+
+__all__ = ["DetectedTable", "detect_table", "Vocabulary", "ROLES", "HEADER_SEARCH_ROWS"]
+
+ROLES = ("ledger", "survey", "codebook")
+#: the header is looked for among this many first rows of a sheet
+HEADER_SEARCH_ROWS = 15
+_SKIP_ORDER = ("title", "blank", "total", "repeated_header", "footer")
+
+
+@dataclass
+class Vocabulary:
+    """Header indexes for each role; ``ledger`` includes the rubric's star names, ``survey``
+    the platform columns and any item names, sources and question texts of a codebook."""
+
+    ledger: dict[str, str]
+    survey: dict[str, str]
+    codebook: dict[str, str]
+
+    @classmethod
+    def build(cls, star_names: dict[str, str], survey_extra: dict[str, str] | None = None
+              ) -> Vocabulary:
+        platform = {name: f"platform:{kind}" for kind, names in aliases()["platform"].items()
+                    for name in names}
+        return cls(
+            ledger=header_index("ledger", star_names),
+            survey=header_index("survey", {**platform, **(survey_extra or {})}),
+            codebook=header_index("codebook"),
+        )
+
+    def match(self, role: str, header: str) -> str | None:
+        return match_in(getattr(self, role), header) if header else None
+
+
+@dataclass
+class DetectedTable:
+    """How one sheet or CSV was understood."""
+
+    grid: Grid
+    role: str | None
+    how: str = "headers"  # headers | name | empty | unrecognised
+    header_rows: tuple[int, ...] = ()
+    headers: list[str] = field(default_factory=list)
+    #: canonical name (or None) of each header position, for the role
+    canonical: list[str | None] = field(default_factory=list)
+    #: reason -> spreadsheet rows skipped for it (title, blank, total, repeated_header, footer)
+    skipped: dict[str, list[int]] = field(default_factory=dict)
+    #: header positions dropped (a 序号 column)
+    dropped_columns: list[str] = field(default_factory=list)
+    scores: dict[str, int] = field(default_factory=dict)
+    table: RawTable | None = None
+
+    @property
+    def file(self) -> str:
+        return self.grid.file
+
+
+# -- header rows -------------------------------------------------------------------------
+
+def _row(cells: pd.DataFrame, r: int) -> list[str]:
+    return cells.loc[r].tolist() if r in cells.index else []
+
+
+def _known(vocab: Vocabulary, header: str) -> str | None:
+    for role in ROLES:
+        hit = vocab.match(role, header)
+        if hit is not None:
+            return hit
+    return None
+
+
+def combine_headers(top: list[str], sub: list[str], vocab: Vocabulary) -> list[str]:
+    """One header from a group row above a sub-header row.
+
+    A column whose two cells agree (a vertically merged cell) or whose sub-header is blank
+    keeps the upper value; under a group cell the sub-header is taken, prefixed with the
+    group's name when the sub-header alone is ambiguous (it repeats in the row, or only the
+    two together are a known name, e.g. “书记” over “年龄”).
+    """
+    repeats = Counter(fold(s) for s in sub if s)
+    out = []
+    for t, s in zip(top, sub):
+        if not s or fold(s) == fold(t):
+            out.append(t)
+        elif not t:
+            out.append(s)
+        elif repeats[fold(s)] > 1 or (_known(vocab, s) is None
+                                       and _known(vocab, t + s) is not None):
+            out.append(t + s)
+        else:
+            out.append(s)
+    return out
+
+
+def _scores(headers: list[str], vocab: Vocabulary) -> dict[str, int]:
+    """Distinct canonical columns each role recognises in a header."""
+    out = {}
+    for role in ROLES:
+        hits = {vocab.match(role, h) for h in headers if h}
+        hits.discard(None)
+        out[role] = len(hits)
+    return out
+
+
+def find_header(cells: pd.DataFrame, vocab: Vocabulary) -> tuple[tuple[int, ...], list[str]]:
+    """The header row(s) among the first rows: where the most cells are known names."""
+    rows = [r for r in cells.index[:HEADER_SEARCH_ROWS]]
+    best: tuple[int, tuple[int, ...], list[str]] | None = None
+    for r in rows:
+        single = _row(cells, r)
+        if sum(1 for c in single if c) < 2 and r + 1 not in cells.index:
+            continue
+        candidates = [((r,), single)]
+        if r + 1 in cells.index:
+            candidates.append(((r, r + 1), combine_headers(single, _row(cells, r + 1), vocab)))
+        for rws, headers in candidates:
+            score = max(_scores(headers, vocab).values())
+            if best is None or score > best[0]:
+                best = (score, rws, headers)
+    if best is None or best[0] < 2:
+        # nothing recognisable: the first row with two filled cells (or the first row), so
+        # the usual "missing column" messages name the header the user wrote
+        for r in rows:
+            if sum(1 for c in _row(cells, r) if c) >= 2:
+                return (r,), _row(cells, r)
+        first = rows[0] if rows else 1
+        return (first,), _row(cells, first)
+    return best[1], best[2]
+
+
+# -- role ---------------------------------------------------------------------------------
+
+def classify(headers: list[str], vocab: Vocabulary) -> tuple[str | None, dict[str, int]]:
+    """ledger, survey, codebook or None, from the canonical columns each role finds."""
+    found = {role: {vocab.match(role, h) for h in headers if h} - {None} for role in ROLES}
+    scores = {role: len(v) for role, v in found.items()}
+    cb = found["codebook"]
+    if "item" in cb and ({"role", "dimension"} & cb):
+        return "codebook", scores
+    led = found["ledger"]
+    stars = {c for c in led if c.startswith("star:")}
+    ledger_ids = {"branch_id", "branch_name", "township"} & led
+    if (stars or {"star", "status"} <= led) and ledger_ids:
+        return "ledger", scores
+    sv = found["survey"]
+    own = {"respondent_id", "group"} & sv
+    platform = {c for c in sv if c.startswith("platform:")}
+    items = {c for c in sv if c.startswith("item:")}
+    if (own and ("branch_id" in sv or items or platform)) or len(platform) >= 2 or (
+            items and (own or "branch_id" in sv)):
+        return "survey", scores
+    return None, scores
+
+
+_NAMES = {
+    "ledger": ("ledger", "台账"),
+    "survey": ("survey", "问卷", "调查问卷", "问卷数据"),
+    "codebook": ("codebook", "编码表", "编码"),
+}
+
+
+def role_by_name(grid: Grid) -> str | None:
+    """The role a file or sheet name announces (ledger.csv, sheet 问卷 …), if any."""
+    names = [fold(grid.sheet)] if grid.sheet is not None else []
+    names.append(fold(grid.path.stem))
+    for name in names:
+        for role, words in _NAMES.items():
+            if name in words:
+                return role
+    return None
+
+
+# -- rows that are not data ----------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _row_words() -> tuple[frozenset[str], tuple[str, ...], frozenset[str]]:
+    rows = aliases()["rows"]
+    return (frozenset(fold(w) for w in rows["total"]),
+            tuple(fold(w) for w in rows["footer"]),
+            frozenset(fold(w) for w in rows["index"]))
+
+
+_TOTAL_END = re.compile(r"(小计|合计|总计|汇总)$")
+
+
+def _is_total(text: str) -> bool:
+    totals, _, _ = _row_words()
+    f = fold(text)
+    return f in totals or bool(_TOTAL_END.search(f))
+
+
+def _is_footer_start(text: str) -> bool:
+    _, footers, _ = _row_words()
+    f = fold(text)
+    return any(f.startswith(w) for w in footers)
+
+
+def _skip_rows(body: pd.DataFrame, headers: list[str], id_pos: int | None
+               ) -> dict[str, list[int]]:
+    """Rows of the body that are not data, by reason (row numbers only)."""
+    skipped: dict[str, list[int]] = {k: [] for k in _SKIP_ORDER}
+    if body.empty:
+        return skipped
+    filled = body != ""
+    blank = ~filled.any(axis=1)
+    # a row repeating the header (tables printed page by page)
+    folded_headers = [fold(h) for h in headers]
+    n_headers = sum(1 for h in folded_headers if h)
+    same = pd.Series(0, index=body.index)
+    for pos, h in enumerate(folded_headers):
+        if h and pos in body.columns:
+            col = body[pos]
+            uniq = {u: bool(u) and fold(u) == h for u in col.unique()}
+            same += col.map(uniq).astype(int)
+    repeated = ~blank & (same >= max(2, (n_headers + 1) // 2))
+    id_empty = (body[id_pos] == "") if id_pos is not None and id_pos in body.columns else (
+        pd.Series(True, index=body.index))
+    # first filled cell of each row
+    first_text = pd.Series("", index=body.index)
+    for pos in reversed(list(body.columns)):
+        col = body[pos]
+        first_text = col.where(col != "", first_text)
+    total = pd.Series(False, index=body.index)
+    for pos in body.columns:
+        col = body[pos]
+        uniq = {u: bool(u) and _is_total(u) for u in col.unique()}
+        total |= col.map(uniq).astype(bool)
+    if id_pos is not None and id_pos in body.columns:
+        total &= id_empty | body[id_pos].map(_is_total).astype(bool)
+    total &= ~blank & ~repeated
+    footer_start = first_text.map(lambda t: bool(t) and _is_footer_start(t)).astype(bool)
+    footer = footer_start & id_empty & ~blank
+    # everything after the first footer line whose id is empty is footer too
+    if footer.any():
+        first = footer.idxmax()
+        footer |= (body.index >= first) & id_empty & ~blank
+    for name, mask in (("blank", blank), ("repeated_header", repeated),
+                       ("total", total & ~footer), ("footer", footer & ~repeated)):
+        skipped[name] = [int(r) for r in body.index[mask.to_numpy()]]
+    return skipped
+
+
+# -- one grid -----------------------------------------------------------------------------
+
+def _id_position(canonical: list[str | None], role: str | None) -> int | None:
+    key = {"ledger": "branch_id", "survey": "respondent_id", "codebook": "item"}.get(role or "")
+    if key is None:
+        return None
+    return next((i for i, c in enumerate(canonical) if c == key), None)
+
+
+def detect_table(grid: Grid, vocab: Vocabulary) -> DetectedTable:
+    """Header, role, skipped rows and the data as a :class:`RawTable` for one grid."""
+    cells = grid.cells
+    if cells.empty or not (cells != "").any().any():
+        return DetectedTable(grid=grid, role=None, how="empty")
+    header_rows, headers = find_header(cells, vocab)
+    headers = [h.strip() for h in headers]
+    role, scores = classify(headers, vocab)
+    how = "headers"
+    if role is None:
+        role = role_by_name(grid)
+        how = "name" if role else "unrecognised"
+    canonical = [vocab.match(role, h) if role and h else None for h in headers]
+    last = header_rows[-1]
+    body = cells.loc[cells.index > last]
+    # trailing columns with neither a header nor any value are spreadsheet noise
+    width = len(headers)
+    while width and headers[width - 1] == "" and (body.shape[1] < width or
+                                                  not (body[width - 1] != "").any()):
+        width -= 1
+    headers, canonical = headers[:width], canonical[:width]
+    body = body.iloc[:, :width] if body.shape[1] >= width else body
+    dropped: list[str] = []
+    _, _, index_words = _row_words()
+    keep = list(range(width))
+    if role in ("ledger", "survey"):
+        has_id = any(c == "respondent_id" and fold(h) not in index_words
+                     for h, c in zip(headers, canonical))
+        for i, h in enumerate(headers):
+            if fold(h) in index_words and (role == "ledger" or has_id):
+                keep.remove(i)  # a row counter, not data (a survey platform's 序号 is the id)
+                dropped.append(h)
+                canonical[i] = None
+    id_pos = _id_position(canonical, role)
+    skipped = _skip_rows(body, headers, id_pos)
+    skipped["title"] = [int(r) for r in cells.index[cells.index < header_rows[0]]
+                        if (cells.loc[r] != "").any()]
+    drop_rows = {r for rows in skipped.values() for r in rows}
+    data = body.loc[[r for r in body.index if r not in drop_rows], keep]
+    data.columns = range(len(keep))
+    kept_headers = [headers[i] for i in keep]
+    table = RawTable(file=grid.file, headers=kept_headers, frame=data, encoding=grid.encoding,
+                     value_labels=grid.value_labels, variable_labels=grid.variable_labels)
+    return DetectedTable(
+        grid=grid, role=role, how=how, header_rows=tuple(header_rows), headers=kept_headers,
+        canonical=[canonical[i] for i in keep], skipped={k: v for k, v in skipped.items() if v},
+        dropped_columns=dropped, scores=scores, table=table)
+
+
+def ragged_rows(grid: Grid, header_rows: tuple[int, ...], width: int) -> list[int]:
+    """CSV rows with filled cells beyond the header (a stray comma shifts a whole row)."""
+    if grid.row_widths is None:
+        return []
+    out = []
+    cells = grid.cells
+    for r in cells.index[cells.index > header_rows[-1]]:
+        if grid.row_widths[r - 1] > width and (cells.loc[r, width:] != "").any():
+            out.append(int(r))
+    return out
+
+
+def year_from_names(grid: Grid, title_rows: list[int]) -> int | None:
+    """A single four-digit year in the sheet name, file name or title lines, if any."""
+    texts = [grid.sheet or "", grid.path.stem]
+    texts += [" ".join(grid.cells.loc[r].tolist()) for r in title_rows[:3]]
+    for text in texts:
+        years = set(re.findall(r"(?<!\d)(20\d\d|19\d\d)(?!\d)", text))
+        if len(years) == 1:
+            return int(years.pop())
+    return None
+
+
+_NAME_NOISE = re.compile(
+    r"(?:(?:19|20)\d\d年?度?|[“”\"'‘’]?五星[“”\"'‘’]?(?:支部)?|支部|创建|台账|统计表|汇总表|明细表?|"
+    r"情况表?|数据|一览表|表$|[_\-\s（）()\[\]【】]+)")
+
+
+def township_from_name(grid: Grid) -> str:
+    """The township a part of a split ledger belongs to: its sheet's name, or the file's."""
+    raw = grid.sheet if grid.sheet is not None and not grid.default_name else grid.path.stem
+    cleaned = _NAME_NOISE.sub("", raw).strip()
+    return cleaned or raw.strip()
+
+
+def is_table_file(path: Path) -> bool:
+    return path.suffix.lower() in (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".sav")
+
+
+def skipped_note_rows(rows: list[int], limit: int = 30) -> str:
+    text = "、".join(map(str, rows[:limit]))
+    return text + (" …" if len(rows) > limit else "")
+
+
+def numeric_share(values: pd.Series) -> float:
+    v = pd.to_numeric(values[values != ""], errors="coerce")
+    return float(np.mean(v.notna())) if len(v) else 0.0
