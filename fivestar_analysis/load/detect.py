@@ -236,7 +236,9 @@ def _skip_rows(body: pd.DataFrame, headers: list[str], id_pos: int | None
             col = body[pos]
             uniq = {u: bool(u) and fold(u) == h for u in col.unique()}
             same += col.map(uniq).astype(int)
-    repeated = ~blank & (same >= max(2, (n_headers + 1) // 2))
+    # two or more cells equal to their column's header, and they are most of the row
+    n_filled = filled.sum(axis=1)
+    repeated = ~blank & (same >= 2) & (same * 2 >= n_filled) & (n_headers > 0)
     id_empty = (body[id_pos] == "") if id_pos is not None and id_pos in body.columns else (
         pd.Series(True, index=body.index))
     # first filled cell of each row

@@ -429,7 +429,7 @@ def _note_layout(t: DetectedTable, log: ProblemLog) -> None:
                  count=len(rows))
     for header in t.dropped_columns:
         log.note("index_column_dropped", t.file, t.header_rows[-1] if t.header_rows else 1,
-                 header)
+                 header, header)
 
 
 def prepare_ledger_parts(tables: list[DetectedTable], log: ProblemLog) -> list[RawTable]:

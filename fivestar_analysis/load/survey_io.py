@@ -50,6 +50,8 @@ DIMENSIONS = {
 _OPTION_SPLIT = re.compile(r"[;；\n]+")
 _MULTI_SPLIT = re.compile(r"[;；,，、\s/|]+")
 _MISSING_WORDS = frozenset(option_key(w) for w in aliases()["answers"]["missing"])
+#: what a platform writes into an open question nobody answered
+_NO_TEXT = frozenset(option_key(w) for w in ("(跳过)", "(空)", "跳过", "-3", "-2"))
 
 
 def parse_options(text: str) -> dict[int, str] | None:
@@ -450,7 +452,8 @@ def _join_spread(raw: RawTable, positions: dict[int, int]) -> pd.Series:
         ticked[code] = ~cells.isin(_UNSELECTED) | cells.isin(_SELECTED)
     answered = pd.concat([raw.frame[p] != "" for p in positions.values()], axis=1).any(axis=1)
     joined = ticked.apply(lambda r: ";".join(str(c) for c in r.index[r.to_numpy()]), axis=1)
-    return joined.where(answered & (joined != ""), np.nan).astype(object)
+    dtype = raw.frame[next(iter(positions.values()))].dtype
+    return joined.where(answered & (joined != ""), np.nan).astype(dtype)
 
 
 def _numeric_item(cells: pd.Series, entry, cols: Columns, name: str, log: ProblemLog,
@@ -522,12 +525,14 @@ def _flag_fast(cols: Columns, log: ProblemLog, min_seconds: float | None) -> Non
 
 
 def _masked(cells: pd.Series) -> pd.Series:
-    """Open answers with phone and ID numbers masked (blank cells NaN); each distinct
-    answer is masked once."""
+    """Open answers with phone and ID numbers masked (blank cells and a platform's
+    “(跳过)”/“(空)” NaN); each distinct answer is masked once."""
     codes, uniques = pd.factorize(cells, use_na_sentinel=False)
-    masked = np.array([mask_text(u) if u != "" else u for u in uniques], dtype=object)
+    empty = np.array([u == "" or option_key(u) in _NO_TEXT for u in uniques], dtype=bool)
+    masked = np.array([mask_text(u) if not e else "" for u, e in zip(uniques, empty)],
+                      dtype=object)
     return pd.Series(masked[codes], index=cells.index, name=cells.name,
-                     dtype=cells.dtype).where(cells != "")
+                     dtype=cells.dtype).where(~empty[codes])
 
 
 def _parse_multi(cells: pd.Series, entry, cols: Columns, name: str, log: ProblemLog) -> pd.Series:

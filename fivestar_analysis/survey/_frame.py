@@ -118,7 +118,11 @@ def _codebook(county: County) -> pd.DataFrame:
     cb["reverse"] = rev.fillna(False).astype(bool)
     opts = cb["options"] if "options" in cb.columns else pd.Series(None, index=cb.index)
     cb["options"] = [_options(v) for v in opts]
-    cols = ["item", "text", "dimension", "role", "scale_min", "scale_max", "reverse", "options"]
+    if "missing" not in cb.columns:
+        cb["missing"] = [()] * len(cb)
+    cb["missing"] = [tuple(v) if isinstance(v, (tuple, list)) else () for v in cb["missing"]]
+    cols = ["item", "text", "dimension", "role", "scale_min", "scale_max", "reverse", "options",
+            "missing"]
     return cb[cols].reset_index(drop=True)
 
 
