@@ -352,10 +352,50 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true", help="print the result as JSON")
     c.set_defaults(func=cmd_compare)
 
+    i = sub.add_parser("inspect", parents=[common],
+                       help="how each file, sheet, header and column is read / 查看文件识别情况")
+    i.add_argument("path", help="a package folder or one file in it")
+    i.add_argument("--json", action="store_true", help="machine-readable output")
+    i.set_defaults(func=cmd_inspect)
+
+    cb = sub.add_parser("codebook", parents=[common],
+                        help="draft a codebook from a survey export or .sav / 从问卷导出起草编码表")
+    cb.add_argument("draft_from", metavar="DRAFT_FROM", help="survey export (.xlsx/.xls/.csv) or SPSS .sav")
+    cb.add_argument("--out", required=True, help="codebook file to write (.xlsx or .csv)")
+    cb.set_defaults(func=cmd_codebook)
+
     t = sub.add_parser("template", parents=[common], help="blank Excel workbook for clerks / 空白填报模板")
     t.add_argument("--out", default="fivestar-template.xlsx", help="file to write")
     t.set_defaults(func=cmd_template)
     return p
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    from fivestar_analysis.load.inspect import format_inspection, inspect_package
+
+    lang = _language(args)
+    if not Path(args.path).exists():
+        raise FivestarError(f"path not found: {args.path}" if lang == "en"
+                            else f"找不到：{args.path}")
+    info = inspect_package(args.path)
+    if args.json:
+        _print_json(info)
+    else:
+        for line in format_inspection(info, lang):
+            _out(line)
+    return EXIT_OK
+
+
+def cmd_codebook(args: argparse.Namespace) -> int:
+    from fivestar_analysis.load.draft import draft_codebook, write_codebook
+
+    lang = _language(args)
+    book = draft_codebook(args.draft_from)
+    out = write_codebook(book, args.out)
+    items = int((~book["role"].isin(["id", "group", "branch"])).sum())
+    _out(f"{out}: {items} questions drafted; check the roles, options and the guessed dimensions"
+         if lang == "en" else f"{out}：已起草 {items} 道题；请核对题型、选项和猜测的维度（note 列）")
+    return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:

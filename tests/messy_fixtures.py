@@ -29,7 +29,7 @@ CLERK = "王小明"
 CLERK_PHONE = "13912345678"
 AUDITOR = "李审核"
 IP = "123.45.67.89"
-SECRETS = [TITLE, CLERK, CLERK_PHONE, AUDITOR, IP, "东镇小计", "全县合计", "填表人"]
+SECRETS = [TITLE, CLERK, CLERK_PHONE, AUDITOR, IP, "东镇小计", "全县合计", "测试县委组织部"]
 
 TOWNS = ["东镇", "南乡", "西街道"]
 

@@ -255,7 +255,9 @@ def _skip_rows(body: pd.DataFrame, headers: list[str], id_pos: int | None
         total &= id_empty | body[id_pos].map(_is_total).astype(bool)
     total &= ~blank & ~repeated
     footer_start = first_text.map(lambda t: bool(t) and _is_footer_start(t)).astype(bool)
-    footer = footer_start & id_empty & ~blank
+    id_is_footer = (body[id_pos].map(lambda t: bool(t) and _is_footer_start(t)).astype(bool)
+                    if id_pos is not None and id_pos in body.columns else id_empty)
+    footer = footer_start & (id_empty | id_is_footer) & ~blank
     # everything after the first footer line whose id is empty is footer too
     if footer.any():
         first = footer.idxmax()
