@@ -91,6 +91,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         for line in county_summary_lines(report.county, lang):
             _out(line)
         _print_problems([], report.warnings, lang)
+        if report.notes:
+            _out(message("notes", lang, n=len(report.notes)))
+            for p in report.notes:
+                _out(p.line(lang))
         return EXIT_OK
     _print_problems(report.errors, report.warnings, lang)
     return EXIT_INVALID

@@ -204,6 +204,14 @@ def _row_words() -> tuple[frozenset[str], tuple[str, ...], frozenset[str]]:
             frozenset(fold(w) for w in rows["index"]))
 
 
+@lru_cache(maxsize=1)
+def _row_word_pattern() -> str:
+    totals, footers, _ = _row_words()
+    words = sorted({w for w in (*totals, *footers) if w} | {"小计", "合计", "总计"},
+                   key=len, reverse=True)
+    return "|".join(re.escape(w) for w in words) + r"|\s"
+
+
 _TOTAL_END = re.compile(r"(小计|合计|总计|汇总)$")
 
 
@@ -219,52 +227,73 @@ def _is_footer_start(text: str) -> bool:
     return any(f.startswith(w) for w in footers)
 
 
+def _distinct_map(col: pd.Series, func) -> np.ndarray:
+    """``col.map(func)`` as a boolean array, calling ``func`` once per distinct text."""
+    codes, uniques = pd.factorize(col.to_numpy(dtype=object), use_na_sentinel=False)
+    return np.array([bool(u) and bool(func(u)) for u in uniques], dtype=bool)[codes]
+
+
 def _skip_rows(body: pd.DataFrame, headers: list[str], id_pos: int | None
                ) -> dict[str, list[int]]:
-    """Rows of the body that are not data, by reason (row numbers only)."""
+    """Rows of the body that are not data, by reason (row numbers only).
+
+    Only rows whose id cell is empty, or holds a total, footer or header word, can be
+    anything but data, so the costly checks look at those rows alone (a survey of a million
+    rows has a handful).
+    """
     skipped: dict[str, list[int]] = {k: [] for k in _SKIP_ORDER}
     if body.empty:
         return skipped
-    filled = body != ""
-    blank = ~filled.any(axis=1)
-    # a row repeating the header (tables printed page by page)
     folded_headers = [fold(h) for h in headers]
+    has_id = id_pos is not None and id_pos in body.columns
+    if has_id:
+        id_header = folded_headers[id_pos]
+        ids = body[id_pos]
+        # a cheap vectorised filter first: ids are codes; only a cell holding one of the
+        # row words (or the header) needs the exact check
+        maybe = ids.str.contains(_row_word_pattern(), regex=True).to_numpy(dtype=bool) | (
+            ids.str.len().to_numpy() > 0) & (ids == headers[id_pos]).to_numpy()
+        special = np.zeros(len(ids), dtype=bool)
+        if maybe.any():
+            special[maybe] = _distinct_map(ids[maybe], lambda t: _is_total(t) or
+                                           _is_footer_start(t) or fold(t) == id_header)
+        rows = body[(ids == "").to_numpy() | special]
+    else:
+        rows = body
+    if rows.empty:
+        return skipped
+    filled = rows != ""
+    blank = ~filled.any(axis=1)
+    # a row repeating the header (tables printed page by page): two or more cells equal to
+    # their column's header, and they are most of the row
+    same = pd.Series(0, index=rows.index)
     n_headers = sum(1 for h in folded_headers if h)
-    same = pd.Series(0, index=body.index)
     for pos, h in enumerate(folded_headers):
-        if h and pos in body.columns:
-            col = body[pos]
-            uniq = {u: bool(u) and fold(u) == h for u in col.unique()}
-            same += col.map(uniq).astype(int)
-    # two or more cells equal to their column's header, and they are most of the row
-    n_filled = filled.sum(axis=1)
-    repeated = ~blank & (same >= 2) & (same * 2 >= n_filled) & (n_headers > 0)
-    id_empty = (body[id_pos] == "") if id_pos is not None and id_pos in body.columns else (
-        pd.Series(True, index=body.index))
-    # first filled cell of each row
-    first_text = pd.Series("", index=body.index)
-    for pos in reversed(list(body.columns)):
-        col = body[pos]
+        if h and pos in rows.columns:
+            same += _distinct_map(rows[pos], lambda t, h=h: fold(t) == h).astype(int)
+    repeated = ~blank & (same >= 2) & (same * 2 >= filled.sum(axis=1)) & (n_headers > 0)
+    id_empty = (rows[id_pos] == "") if has_id else pd.Series(True, index=rows.index)
+    first_text = pd.Series("", index=rows.index)
+    for pos in reversed(list(rows.columns)):
+        col = rows[pos]
         first_text = col.where(col != "", first_text)
-    total = pd.Series(False, index=body.index)
-    for pos in body.columns:
-        col = body[pos]
-        uniq = {u: bool(u) and _is_total(u) for u in col.unique()}
-        total |= col.map(uniq).astype(bool)
-    if id_pos is not None and id_pos in body.columns:
-        total &= id_empty | body[id_pos].map(_is_total).astype(bool)
+    total = pd.Series(False, index=rows.index)
+    for pos in rows.columns:
+        total |= _distinct_map(rows[pos], _is_total)
+    if has_id:
+        total &= id_empty | _distinct_map(rows[id_pos], _is_total)
     total &= ~blank & ~repeated
-    footer_start = first_text.map(lambda t: bool(t) and _is_footer_start(t)).astype(bool)
-    id_is_footer = (body[id_pos].map(lambda t: bool(t) and _is_footer_start(t)).astype(bool)
-                    if id_pos is not None and id_pos in body.columns else id_empty)
+    footer_start = pd.Series(_distinct_map(first_text, _is_footer_start), index=rows.index)
+    id_is_footer = (pd.Series(_distinct_map(rows[id_pos], _is_footer_start), index=rows.index)
+                    if has_id else id_empty)
     footer = footer_start & (id_empty | id_is_footer) & ~blank
     # everything after the first footer line whose id is empty is footer too
     if footer.any():
         first = footer.idxmax()
-        footer |= (body.index >= first) & id_empty & ~blank
+        footer |= (rows.index >= first) & id_empty & ~blank
     for name, mask in (("blank", blank), ("repeated_header", repeated),
                        ("total", total & ~footer), ("footer", footer & ~repeated)):
-        skipped[name] = [int(r) for r in body.index[mask.to_numpy()]]
+        skipped[name] = [int(r) for r in rows.index[mask.to_numpy()]]
     return skipped
 
 

@@ -138,8 +138,12 @@ def discover(folder: Path, rubric, log: ProblemLog) -> Discovery:
         found.codebook_label, found.codebook = sources[0]
         if found.codebook is not None:
             vocab = Vocabulary.build(stars, _codebook_names(found.codebook))
-            tables = [t if t.role in ("ledger", "codebook") else detect_table(t.grid, vocab)
-                      for t in tables]
+            # tables not recognised may be surveys whose headers are the codebook's question
+            # texts; a survey already found only needs its columns named again
+            tables = [detect_table(t.grid, vocab) if t.role is None else t for t in tables]
+            for t in tables:
+                if t.role == "survey":
+                    t.canonical = [vocab.match("survey", h) if h else None for h in t.headers]
     found.tables = tables
     surveys = [t for t in tables if t.role == "survey"]
     if len(surveys) > 1:
@@ -425,6 +429,8 @@ def _note_layout(t: DetectedTable, log: ProblemLog) -> None:
             t.header_rows) > 1 else str(t.header_rows[0])
         log.note("header_rows", t.file, t.header_rows[0], rows=rows)
     for reason, rows in t.skipped.items():
+        if reason == "title" and t.header_rows != (1,):
+            continue  # the header note says the lines above it were skipped
         log.note(f"skipped_{reason}", t.file, rows[0], rows=skipped_note_rows(rows),
                  count=len(rows))
     for header in t.dropped_columns:
@@ -524,6 +530,8 @@ class ValidationReport:
     errors: list[DataProblem]
     warnings: list[DataProblem]
     county: County | None = None
+    #: info-level notes: how files were read, rows skipped
+    notes: list[DataProblem] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self, language: str = "zh") -> dict[str, Any]:
@@ -532,6 +540,7 @@ class ValidationReport:
             "valid": self.valid,
             "errors": [p.to_dict(language) for p in self.errors],
             "warnings": [p.to_dict(language) for p in self.warnings],
+            "notes": [p.to_dict(language) for p in self.notes],
             "branches": 0 if c is None else int(c.branches["branch_id"].nunique()),
             "years": [] if c is None else c.years,
             "respondents": 0 if c is None or c.survey is None else int(len(c.survey)),
@@ -542,4 +551,4 @@ def validate_package(path: str | Path) -> ValidationReport:
     """Validate without raising: every error and warning, and the county when valid."""
     county, log = _load(path)
     return ValidationReport(valid=county is not None, errors=log.errors, warnings=log.warnings,
-                            county=county)
+                            county=county, notes=log.notes)

@@ -275,7 +275,7 @@ def read_csv_grid(path: Path, file: str | None = None) -> Grid:
 
 def _first_table_line(text: str) -> str:
     """The first line with more than one cell: title lines above a table hold one."""
-    for line in text.splitlines()[:20]:
+    for line in text[:200_000].split("\n", 20)[:20]:
         if max(line.count(d) for d in (",", "\t", ";")) > 0:
             return line
     return text.split("\n", 1)[0]

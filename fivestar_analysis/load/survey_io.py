@@ -378,7 +378,8 @@ def parse_survey(raw: RawTable, codebook: pd.DataFrame, branch_ids: set[str],
         if c in cols.pos:
             cells = cols.cells(c)
             labels = raw.value_labels.get(cols.header(c), {})
-            out[c] = cells.map(lambda v, lab=labels: lab.get(v, v)).where(cells != "")
+            out[c] = (cells.map(lambda v, lab=labels: lab.get(v, v)) if labels
+                      else cells).where(cells != "")
         else:
             out[c] = None
     out["age"] = typed["age"].round().astype("Int64") if "age" in typed else pd.array(
@@ -463,19 +464,22 @@ def _numeric_item(cells: pd.Series, entry, cols: Columns, name: str, log: Proble
     mapper = AnswerMap(entry["scale_min"], entry["scale_max"], entry["options"], value_labels)
     missing = set(entry.get("missing", ()) or ())
     missing_code = min(missing) if missing else np.nan
-    uniques = [u for u in cells.unique() if u != ""]
-    coded = {u: mapper.code(u) for u in uniques}
-    values = cells.map(lambda u: np.nan if u == "" else (
-        missing_code if coded[u] == MISSING else coded[u])).astype(object)
-    unknown = cells.index[cells.map(lambda u: u != "" and coded[u] is None).astype(bool)]
+    # each distinct answer is coded once: a column holds a handful of different texts
+    codes, uniques = pd.factorize(cells.to_numpy(dtype=object), use_na_sentinel=False)
+    coded = [np.nan if u == "" else mapper.code(u) for u in uniques]
+    is_word_missing = np.array([c == MISSING for c in coded], dtype=bool)
+    is_unknown = np.array([c is None for c in coded], dtype=bool)
+    distinct = np.array([missing_code if c == MISSING else (np.nan if c is None else c)
+                         for c in coded], dtype="float64")
+    unknown = cells.index[is_unknown[codes]]
     if len(unknown):
         low, high = entry["scale_min"], entry["scale_max"]
         words = "、".join(list(entry["options"].values())[:5]) or "非常满意 … 非常不满意"
         cols.report(log, "bad_answer", name, unknown,
                     scale=f"{low:g}–{high:g} 的数字或选项文字（如 {words}）",
                     scale_en=f"a number from {low:g} to {high:g} or an option's words")
-    numbers = pd.to_numeric(values.where(values.map(lambda v: isinstance(v, float))),
-                            errors="coerce").astype("float64")
+    values = pd.Series(distinct[codes], index=cells.index)
+    numbers = values
     allowed = set(entry["options"]) if entry["role"] == "choice" and entry["options"] else None
     in_scale = numbers.isin(allowed) if allowed else (
         (numbers >= entry["scale_min"]) & (numbers <= entry["scale_max"]))
@@ -488,8 +492,8 @@ def _numeric_item(cells: pd.Series, entry, cols: Columns, name: str, log: Proble
                  else f"{entry['scale_min']:g}–{entry['scale_max']:g}")
         cols.report(log, "answer_out_of_scale", name, cells.index[outside.to_numpy()],
                     found=shown, scale=scale)
-    n_words = int(sum(1 for u in cells if u != "" and coded[u] == MISSING))
-    n_declared = int((is_declared & numbers.notna()).sum())
+    n_words = int(is_word_missing[codes].sum())
+    n_declared = int((is_declared.to_numpy() & ~is_word_missing[codes]).sum())
     return numbers, n_declared, n_words
 
 
