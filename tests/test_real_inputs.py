@@ -208,3 +208,45 @@ def test_declared_missing_codes(tmp_path):
     folder3 = make_package(tmp_path / "r", survey_data=(SURVEY_HEADERS, rows))
     errs = [(p.code, p.row, p.column, p.found) for p in validate_package(folder3).errors]
     assert errs == [("answer_out_of_scale", 4, "S1", "9"), ("answer_out_of_scale", 5, "S2", "8")]
+
+
+def test_hidden_and_chart_sheets(tmp_path):
+    from openpyxl import Workbook
+    from openpyxl.chart import BarChart, Reference
+
+    from conftest import LEDGER_HEADERS
+
+    folder = make_package(tmp_path / "p")
+    (folder / "ledger.csv").unlink()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "ledger"
+    ws.append(LEDGER_HEADERS)
+    for r in ledger_rows_numbers():
+        ws.append(r)
+    empty_hidden = wb.create_sheet("旧表")
+    empty_hidden.sheet_state = "hidden"
+    chart = wb.create_chartsheet("图表")
+    bar = BarChart()
+    bar.add_data(Reference(ws, min_col=14, min_row=1, max_row=9), titles_from_data=True)
+    chart.add_chart(bar)
+    wb.save(folder / "县台账.xlsx")
+    county = load_county(folder)
+    assert len(county.branches) == 8
+    assert not [p for p in county.notes if "旧表" in p.file or "图表" in p.file]
+    # a hidden stale copy of the ledger is not silently read in place of the visible one
+    stale = wb.create_sheet("台账")
+    stale.sheet_state = "hidden"
+    stale.append(LEDGER_HEADERS)
+    for r in ledger_rows_numbers()[:4]:
+        stale.append(r)
+    wb.save(folder / "县台账.xlsx")
+    errors = validate_package(folder).errors
+    assert [p.code for p in errors] == ["ambiguous_file"]
+    assert "县台账.xlsx[台账]" in errors[0].message("zh") and "县台账.xlsx[ledger]" in errors[0].message("zh")
+
+
+def ledger_rows_numbers():
+    from conftest import _excel_value, ledger_rows
+
+    return [[_excel_value(v) for v in r] for r in ledger_rows()]
