@@ -210,7 +210,7 @@ def _progress(total: int, enabled: bool):
 
 def write_index(outcomes: list[CountyOutcome], out_dir: Path, language: str = "zh") -> Path:
     """A self-contained index page: every county, its headline figures, a link to its report."""
-    from jinja2 import Environment
+    from fivestar_analysis.escape import CSP_META, html_env
 
     rows = []
     for o in outcomes:
@@ -227,8 +227,8 @@ def write_index(outcomes: list[CountyOutcome], out_dir: Path, language: str = "z
     rows.sort(key=lambda r: (not r["ok"], -(r["share_3plus"] or 0)))
     folder = resources.files("fivestar_analysis") / "resources" / "report"
     css = (folder / "report.css").read_text(encoding="utf-8")
-    page = Environment(autoescape=True).from_string((folder / "index.html.j2").read_text(encoding="utf-8"))
-    text = page.render(rows=rows, css=css, en=language == "en",
+    page = html_env().from_string((folder / "index.html.j2").read_text(encoding="utf-8"))
+    text = page.render(rows=rows, css=css, csp_meta=CSP_META, en=language == "en",
                        n_ok=sum(r["ok"] for r in rows), n=len(rows),
                        generated=time.strftime("%Y-%m-%d %H:%M"))
     return atomic_write_bytes(out_dir / "index.html", text.encode("utf-8"))

@@ -114,8 +114,8 @@ def _table_of_contents(body: str) -> tuple[str, list[dict[str, Any]]]:
         level, attrs, inner = int(m.group(1)), m.group("attrs"), m.group("body")
         text = html.unescape(_TAGS.sub("", inner)).replace("¶", "").strip()
         found = _ID.search(attrs)
-        if found:
-            anchor = found.group(1)
+        if found:  # an attribute value: decode it, the page template escapes it again
+            anchor = html.unescape(found.group(1))
         else:
             counter += 1
             anchor = f"sec-{counter}"
@@ -143,9 +143,11 @@ def _strip_for_export(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def export_html(nb: nbformat.NotebookNode, title: str, language: str = "zh") -> str:
-    """Code-free, self-contained HTML of an executed notebook."""
-    from jinja2 import Environment
+    """Code-free, self-contained HTML of an executed notebook, with a Content-Security-Policy
+    that lets the page run no script and load nothing from the network."""
     from nbconvert import HTMLExporter
+
+    from fivestar_analysis.escape import CSP_META, html_env
 
     exporter = HTMLExporter(template_name="basic")
     exporter.exclude_input = True
@@ -155,10 +157,12 @@ def export_html(nb: nbformat.NotebookNode, title: str, language: str = "zh") -> 
     body, _ = exporter.from_notebook_node(_strip_for_export(nb))
     body, toc = _table_of_contents(body)
     folder = resources.files("fivestar_analysis") / "resources" / "report"
-    env = Environment(autoescape=False, trim_blocks=True, lstrip_blocks=True)
+    # the body is HTML the project built (every data value escaped where it went in);
+    # the title and the table of contents are text, escaped by the template
+    env = html_env(trim_blocks=True, lstrip_blocks=True)
     page = env.from_string((folder / "page.html.j2").read_text(encoding="utf-8"))
     css = (folder / "report.css").read_text(encoding="utf-8")
-    return page.render(title=title, body=body, toc=toc, css=css,
+    return page.render(title=title, body=body, toc=toc, css=css, csp_meta=CSP_META,
                        language="en" if language == "en" else "zh-CN",
                        toc_title="Contents" if language == "en" else "目录")
 

@@ -6,13 +6,13 @@ Each function returns an HTML string; the notebook displays them one per cell.
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import pandas as pd
 
 from fivestar_analysis import charts
 from fivestar_analysis._version import __version__
+from fivestar_analysis.escape import html_text, md_text
 from fivestar_analysis.labels import label
 from fivestar_analysis.report import narrative as nv
 from fivestar_analysis.report.display import chart_html, markdown_html, table_html
@@ -35,7 +35,7 @@ def _t(rep, zh: str, en: str) -> str:
 
 
 def _h(level: int, text: str) -> str:
-    return f"<h{level}>{html.escape(text)}</h{level}>\n"
+    return f"<h{level}>{html_text(text)}</h{level}>\n"
 
 
 def _section(rep, key: str) -> str:
@@ -88,8 +88,8 @@ def title_html(rep) -> str:
         (_t(rep, "输入指纹", "Input fingerprint"), rep.fingerprint or "—"),
         (_t(rep, "参数", "Parameters"), f"year={rep.year}, language={rep.language}"),
     ]
-    items = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in rows)
-    return f'<h1>{html.escape(report_title(rep))}</h1>\n<div class="title-block"><dl>{items}</dl></div>\n'
+    items = "".join(f"<dt>{html_text(k)}</dt><dd>{html_text(v)}</dd>" for k, v in rows)
+    return f'<h1>{html_text(report_title(rep))}</h1>\n<div class="title-block"><dl>{items}</dl></div>\n'
 
 
 # -- 一、基本情况 -------------------------------------------------------------------------
@@ -209,7 +209,7 @@ def problems_html(rep) -> str:
                                  weak_below=rep.county.rubric.weak_village_below_wan)
         out.append(f'<div class="finding {f.severity}" id="finding-{i}">'
                    + _h(3, f"F{i} {finding_title(rep, f)}") + markdown_html(body)
-                   + f'<p class="evidence">{html.escape(_evidence_line(rep, f))}</p></div>')
+                   + f'<p class="evidence">{html_text(_evidence_line(rep, f))}</p></div>')
     out.append(_h(3, _t(rep, "集体经济状况", "The collective economy")))
     econ = nv.facts_economy(rep)
     out.append(_md(rep, "economy", year=rep.year, **econ))
@@ -313,10 +313,10 @@ def measures_html(rep) -> str:
     for i, r in enumerate(rep.recommendations, 1):
         refs = "、".join(f'<a href="#finding-{j + 1}">F{j + 1}</a>' for j in r.finding_indices)
         measures = "、".join(r.measures)
-        source = _t(rep, f"针对问题 {refs}；主要举措：{html.escape(measures)}",
-                    f"Answers {refs}; measures: {html.escape(measures)}")
+        source = _t(rep, f"针对问题 {refs}；主要举措：{html_text(measures)}",
+                    f"Answers {refs}; measures: {html_text(measures)}")
         out.append(f'<div class="recommendation">{_h(3, f"（{i}）{r.title}" if rep.language != "en" else f"{i}. {r.title}")}'
-                   f"<p>{html.escape(r.text)}</p><p class=\"source\">{source}</p></div>")
+                   f"<p>{html_text(r.text)}</p><p class=\"source\">{source}</p></div>")
     out.append(_h(3, _t(rep, "稳三进四争五：晋级候选支部", "Branches closest to the next level")))
     cand = rep.candidates
     if cand.empty:
@@ -378,7 +378,7 @@ def appendix_html(rep) -> str:
                                       "text of skipped rows (such as a clerk's name or phone) reaches no analysis or output"),
                               language=rep.language))
     if rep.county.removed_identifying_columns:
-        cols = "、".join(rep.county.removed_identifying_columns)
+        cols = "、".join(md_text(c) for c in rep.county.removed_identifying_columns)
         out.append(markdown_html(_t(rep, f"为保护受访者隐私，以下列在载入时已删除，未进入任何分析：{cols}。",
                                     f"To protect respondents, these columns were removed on loading: {cols}.")))
     out.append(_table(rep, rep.consistency[rep.consistency["year"] == rep.year],
