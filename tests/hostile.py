@@ -13,7 +13,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-
 from conftest import CODEBOOK_HEADERS, LEDGER_HEADERS, RURAL_STARS, write_csv
 
 EVIL = "http://evil.example/"

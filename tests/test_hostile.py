@@ -17,9 +17,9 @@ import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
+import hostile
 import pytest
 
-import hostile
 from fivestar_analysis.errors import PackageInvalid
 from fivestar_analysis.escape import CSP
 
@@ -305,8 +305,8 @@ def test_markdown_escaping_renders_every_value_as_typed():
 
 
 def test_narrative_template_escapes_values_it_prints():
-    from fivestar_analysis.report.narrative import render_section
     from fivestar_analysis.report.display import markdown_html
+    from fivestar_analysis.report.narrative import render_section
 
     facts = {"county": "**县**<b>x</b>{{7*7}}", "n_townships": 1, "n_branches": 1, "n_rural": 1,
              "n_community": 0, "year": 2024, "years": [2024], "n_respondents": 0,
