@@ -17,7 +17,6 @@ import pandas as pd
 from jinja2 import Environment, StrictUndefined
 
 from fivestar_analysis.escape import markdown_env
-
 from fivestar_analysis.labels import label
 from fivestar_analysis.report.recommend import format_num, format_pct
 
