@@ -1,7 +1,8 @@
 """Parsing the questionnaire (问卷) and its codebook (编码表) into canonical frames.
 
 Columns that identify a person are dropped here, before any analysis can see them, and
-phone or ID numbers typed into open answers are masked.
+phone or ID numbers, the names of the survey's name column and names before a title typed
+into open answers are masked.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import pandas as pd
 
 from fivestar_analysis.load.collect import Columns, ProblemLog, parse_numbers
 from fivestar_analysis.county import GROUP_DTYPE
-from fivestar_analysis.load.privacy import is_identifying_header, mask_text
+from fivestar_analysis.load.privacy import is_identifying_header, mask_text, roster_names
 from fivestar_analysis.load.reading import RawTable
 from fivestar_analysis.rubric import Rubric
 from fivestar_analysis.load.schemas import SURVEY_SCHEMA, check_frame
@@ -234,6 +235,8 @@ def parse_survey(raw: RawTable, codebook: pd.DataFrame, branch_ids: set[str],
     if "weight" in typed:
         out["weight"] = typed["weight"]
 
+    # people named in the survey's own name columns are masked in its open answers
+    names = roster_names((h, raw.frame[i]) for i, h in enumerate(raw.headers) if h in removed)
     outside: list[tuple] = []
     for _, entry in codebook.iterrows():
         item = entry["item"]
@@ -256,7 +259,7 @@ def parse_survey(raw: RawTable, codebook: pd.DataFrame, branch_ids: set[str],
         elif role == "multi":
             out[item] = _parse_multi(cells, entry, cols, f"item:{item}", log)
         else:
-            out[item] = _masked(cells)
+            out[item] = _masked(cells, names)
     if outside:  # one warning for the whole survey: don't-know codes are common and harmless
         item, pos, count, examples, first_row, first_value = outside[0]
         codes = sorted({c for *_, ex, _, _ in outside for c in ex})
@@ -273,11 +276,11 @@ def parse_survey(raw: RawTable, codebook: pd.DataFrame, branch_ids: set[str],
     return SurveyResult(out.reset_index(drop=True), removed)
 
 
-def _masked(cells: pd.Series) -> pd.Series:
-    """Open answers with phone and ID numbers masked (blank cells NaN); each distinct
-    answer is masked once."""
+def _masked(cells: pd.Series, names: frozenset[str] = frozenset()) -> pd.Series:
+    """Open answers with phone and ID numbers and names masked (blank cells NaN); each
+    distinct answer is masked once."""
     codes, uniques = pd.factorize(cells, use_na_sentinel=False)
-    masked = np.array([mask_text(u) if u != "" else u for u in uniques], dtype=object)
+    masked = np.array([mask_text(u, names) if u != "" else u for u in uniques], dtype=object)
     return pd.Series(masked[codes], index=cells.index, name=cells.name,
                      dtype=cells.dtype).where(cells != "")
 

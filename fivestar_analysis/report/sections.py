@@ -298,7 +298,7 @@ def causes_html(rep) -> str:
                              "Method: jieba segmentation with a domain dictionary, keyword themes; an answer may touch several"),
                           columns=["theme", "n", "count", "share", "suppressed"], percent=["share"]))
         ex = s.examples.sort_values(["theme", "example_rank"])
-        out.append(_table(rep, ex, _t(rep, "回答示例（电话、证件号已隐去）", "Example answers (phone and ID numbers masked)"),
+        out.append(_table(rep, ex, _t(rep, "回答示例（姓名、电话、证件号已隐去）", "Example answers (names, phone and ID numbers masked)"),
                           _t(rep, "每个主题最多列出几条原话", "a few verbatim answers per theme"),
                           columns=["theme", "example"], max_rows=15))
     return "".join(out)
@@ -414,7 +414,7 @@ METHODS_ZH = """
 - **群体比较**：Kruskal–Wallis检验（ε²），两两比较为Dunn检验并经Holm校正；选择题用卡方检验（Cramér's V），期望频数过小时另作提示。
 - **信度**：Cronbach's α及Feldt置信区间，附删除该题后的α。
 - **重要性—满意度分析**：以各维度重要性与满意度的总均值为十字线划分四个象限。
-- **隐私**：姓名、电话、证件号等列在载入时删除；开放题中的电话、证件号被遮盖；少于k人的统计格不予显示。
+- **隐私**：姓名、电话、证件号等列在载入时删除；开放题中的电话、证件号，问卷姓名列中出现的姓名，以及后接职务称呼的姓名（如“王书记”）被遮盖；少于k人的统计格不予显示。
 """
 
 METHODS_EN = """
@@ -425,5 +425,5 @@ METHODS_EN = """
 - **Group comparisons**: Kruskal–Wallis (ε²) with Dunn's pairwise tests, Holm-corrected; choice items by chi-square (Cramér's V) with a warning for small expected counts.
 - **Reliability**: Cronbach's α with Feldt's interval and α if an item is deleted.
 - **Importance–performance**: quadrants split at the grand means of importance and satisfaction.
-- **Privacy**: names, phone and ID columns are removed on loading; numbers in open answers are masked; cells under k respondents are suppressed.
+- **Privacy**: names, phone and ID columns are removed on loading; in open answers, phone and ID numbers, the names listed in the survey's name column and a name followed by a title (such as 王书记) are masked; cells under k respondents are suppressed.
 """
