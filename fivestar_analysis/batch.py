@@ -10,7 +10,6 @@ HTML. The run ends with an ``index.html`` linking every report.
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import signal
@@ -22,11 +21,11 @@ from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-import yaml
-
-from fivestar_analysis.errors import FivestarError
-from fivestar_analysis.report.render import atomic_write_bytes
+from fivestar_analysis.errors import FivestarError, OutputNotWritable
+from fivestar_analysis.escape import terminal_text
+from fivestar_analysis.report.render import atomic_write_bytes, prepare_out_dir, remove_stale_work
 
 __all__ = ["CountyOutcome", "BatchResult", "render_one", "run_batch", "write_index"]
 
@@ -54,24 +53,64 @@ class BatchResult:
     outcomes: list[CountyOutcome]
     index: Path | None
     seconds: float
+    index_error: str = ""
 
     @property
     def failed(self) -> list[CountyOutcome]:
         return [o for o in self.outcomes if not o.ok]
 
 
-def _cleanup_partial(out_dir: Path, started: float) -> None:
-    """Remove temporary work left by a killed render (never finished outputs)."""
-    import shutil
+def _kill_tree(proc: subprocess.Popen) -> None:
+    """Kill a report process, the kernel it started and everything below them.
 
-    for p in out_dir.glob(".*"):
-        if p.name.endswith(".fingerprint"):
-            continue
+    The kernel runs in a session and process group of its own (jupyter_client starts it so),
+    so killing the report's group is not enough: a kernel stopped or hung in C code would
+    live on and hold the report's output pipe open. The tree is collected while the report
+    still runs, then every process and every process group in it is killed (SIGKILL also
+    ends a stopped process).
+    """
+    import psutil
+
+    try:
+        family = psutil.Process(proc.pid).children(recursive=True)
+    except psutil.Error:
+        family = []
+    ours = os.getpgrp()
+    groups = {proc.pid}
+    for child in family:
         try:
-            if p.stat().st_mtime >= started - 1:
-                shutil.rmtree(p) if p.is_dir() else p.unlink()
+            groups.add(os.getpgid(child.pid))
         except OSError:
             pass
+    for group in groups - {ours}:
+        try:
+            os.killpg(group, signal.SIGKILL)
+        except OSError:
+            pass
+    for victim in [*family, proc]:
+        try:
+            victim.kill()
+        except (OSError, psutil.Error):
+            pass
+    psutil.wait_procs(family, timeout=5)
+
+
+def _drain(proc: subprocess.Popen, seconds: float = 5.0) -> tuple[str, str]:
+    """What a killed process wrote, waiting at most ``seconds`` for its pipes to close; a
+    pipe some escaped process still holds is closed on our side."""
+    try:
+        return proc.communicate(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        for pipe in (proc.stdout, proc.stderr):
+            try:
+                pipe.close()
+            except OSError:
+                pass
+        try:
+            proc.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            pass
+        return "", ""
 
 
 def render_one(path: str, out_dir: str, *, timeout: float | None = None, force: bool = False,
@@ -96,13 +135,9 @@ def render_one(path: str, out_dir: str, *, timeout: float | None = None, force: 
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)  # the report process and its kernel
-        except ProcessLookupError:
-            pass
-        proc.communicate()
-        Path(out_dir).mkdir(parents=True, exist_ok=True)
-        _cleanup_partial(Path(out_dir), start)
+        _kill_tree(proc)  # the report process, its kernel and what they started
+        _drain(proc)
+        remove_stale_work(Path(out_dir))  # the killed run's work folder (its owner is dead)
         return asdict(CountyOutcome(str(path), "timeout", time.time() - start,
                                     f"time limit of {timeout:g} s reached; stopped"))
     seconds = time.time() - start
@@ -133,11 +168,65 @@ def render_one(path: str, out_dir: str, *, timeout: float | None = None, force: 
 
 
 def _county_code(path: Path) -> str | None:
+    """The code a package's reports are named by, read the way the loader reads it
+    (``county.yaml`` or ``county.yml``, surrounding spaces dropped); None if unreadable."""
+    from fivestar_analysis.load.collect import ProblemLog
+    from fivestar_analysis.load.loader import read_county_yaml
+
     try:
-        data = yaml.safe_load((path / "county.yaml").read_text(encoding="utf-8-sig"))
-        return str(data.get("code")) if isinstance(data, dict) and data.get("code") else None
-    except Exception:
+        meta = read_county_yaml(path, ProblemLog())
+    except Exception:  # an unreadable package is reported by its own render
         return None
+    code = str((meta or {}).get("code") or "").strip()
+    return code or None
+
+
+def _check_packages(folders: list[Path]) -> None:
+    """Refuse a batch in which a folder is listed twice or two packages share a code (their
+    reports would overwrite each other)."""
+    seen: dict[Path, int] = {}
+    for f in folders:
+        seen[f] = seen.get(f, 0) + 1
+    twice = [f for f, n in seen.items() if n > 1]
+    if twice:
+        raise FivestarError("the folder " + ", ".join(map(str, twice)) + " is listed more than "
+                            "once; list each county package once")
+    codes: dict[str, Path] = {}
+    for f in folders:
+        code = _county_code(f)
+        if code is None:
+            continue
+        if code in codes:
+            raise FivestarError(f"two packages share the code {code!r}: {codes[code]} and {f}; "
+                                "give each county its own code in county.yaml (reports are "
+                                "named by it)")
+        codes[code] = f
+
+
+def _check_writable(out: Path) -> None:
+    """Fail before any county is rendered when nothing can be written to ``out``."""
+    import tempfile
+
+    try:
+        with tempfile.NamedTemporaryFile(prefix=".fivestar-probe-", dir=out):
+            pass
+    except OSError as exc:
+        raise OutputNotWritable(out, exc.strerror or str(exc)) from None
+
+
+def _shared_outputs(outcomes: list[CountyOutcome]) -> None:
+    """Last line of defence: two counties that wrote the same output file are both marked
+    failed (one report overwrote the other)."""
+    owners: dict[str, list[CountyOutcome]] = {}
+    for o in outcomes:
+        for f in o.outputs.values():
+            owners.setdefault(str(Path(f).resolve()), []).append(o)
+    for f, who in owners.items():
+        if len(who) > 1:
+            for o in who:
+                o.status, o.outputs = "failed", {}
+                o.message = (f"{Path(f).name} was written by more than one package "
+                             f"({', '.join(Path(x.path).name for x in who)}); give each its own code")
 
 
 def run_batch(paths: list[str | Path], out_dir: str | Path = "reports", *, jobs: int = 2,
@@ -145,19 +234,17 @@ def run_batch(paths: list[str | Path], out_dir: str | Path = "reports", *, jobs:
               formats: tuple[str, ...] = ("html", "ipynb"), language: str | None = None,
               rules: str | None = None, scheduler: str | None = None,
               progress: bool = True) -> BatchResult:
-    """Render every county package; never stops at a failure. Writes ``index.html``."""
+    """Render every county package; never stops at a failure. Writes ``index.html``.
+
+    Refuses (before rendering anything) a folder listed twice, two packages with one code
+    and an output folder that cannot be written to. An index that cannot be written leaves
+    ``index`` None and says why in ``index_error``; the outcomes are returned all the same.
+    """
     start = time.time()
-    out = Path(out_dir).resolve()
-    out.mkdir(parents=True, exist_ok=True)
     folders = [Path(p).resolve() for p in paths]
-    codes: dict[str, Path] = {}
-    for f in folders:
-        code = _county_code(f)
-        if code and code in codes:
-            raise FivestarError(f"two packages share the code {code!r}: {codes[code]} and {f}; "
-                                "give each county its own code in county.yaml")
-        if code:
-            codes[code] = f
+    _check_packages(folders)
+    out = prepare_out_dir(out_dir)
+    _check_writable(out)
     kwargs = {"timeout": timeout, "force": force, "formats": tuple(formats), "language": language,
               "rules": str(Path(rules).resolve()) if rules else None}
     bar = _progress(len(folders), progress)
@@ -173,13 +260,19 @@ def run_batch(paths: list[str | Path], out_dir: str | Path = "reports", *, jobs:
     bar.close()
     order = {str(f): i for i, f in enumerate(folders)}
     outcomes.sort(key=lambda o: order[o.path])
-    index = write_index(outcomes, out, language=language or "zh")
-    return BatchResult(outcomes, index, time.time() - start)
+    _shared_outputs(outcomes)
+    index, index_error = None, ""
+    try:
+        index = write_index(outcomes, out, language=language or "zh")
+    except OSError as exc:
+        index_error = f"{exc.strerror or exc}: {out / 'index.html'}"
+    return BatchResult(outcomes, index, time.time() - start, index_error)
 
 
 def _run_dask(address: str, folders: list[Path], out: Path, kwargs: dict[str, Any], bar) -> list[CountyOutcome]:
     try:
-        from dask.distributed import Client, as_completed as dask_completed
+        from dask.distributed import Client
+        from dask.distributed import as_completed as dask_completed
     except ImportError:  # pragma: no cover - dask is a declared dependency
         raise FivestarError("the dask backend needs dask[distributed]: pip install 'dask[distributed]'") from None
     outcomes = []
@@ -210,7 +303,7 @@ def _progress(total: int, enabled: bool):
 
 def write_index(outcomes: list[CountyOutcome], out_dir: Path, language: str = "zh") -> Path:
     """A self-contained index page: every county, its headline figures, a link to its report."""
-    from jinja2 import Environment
+    from fivestar_analysis.escape import CSP_META, html_env
 
     rows = []
     for o in outcomes:
@@ -222,13 +315,13 @@ def write_index(outcomes: list[CountyOutcome], out_dir: Path, language: str = "z
             "share_3plus": h.get("share_3plus"), "five_star": h.get("five_star"),
             "respondents": h.get("respondents"), "status": o.status, "ok": o.ok,
             "message": o.message, "status_label": _status_label(o.status, language),
-            "href": os.path.relpath(report, out_dir) if report else None,
+            "href": quote(Path(os.path.relpath(report, out_dir)).as_posix()) if report else None,
         })
     rows.sort(key=lambda r: (not r["ok"], -(r["share_3plus"] or 0)))
     folder = resources.files("fivestar_analysis") / "resources" / "report"
     css = (folder / "report.css").read_text(encoding="utf-8")
-    page = Environment(autoescape=True).from_string((folder / "index.html.j2").read_text(encoding="utf-8"))
-    text = page.render(rows=rows, css=css, en=language == "en",
+    page = html_env().from_string((folder / "index.html.j2").read_text(encoding="utf-8"))
+    text = page.render(rows=rows, css=css, csp_meta=CSP_META, en=language == "en",
                        n_ok=sum(r["ok"] for r in rows), n=len(rows),
                        generated=time.strftime("%Y-%m-%d %H:%M"))
     return atomic_write_bytes(out_dir / "index.html", text.encode("utf-8"))
@@ -248,6 +341,7 @@ def outcome_table(result: BatchResult, language: str = "zh") -> str:
     lines = []
     for o in result.outcomes:
         status = _status_label(o.status, language)
-        name = o.headline.get("name") or Path(o.path).name
-        lines.append(f"{'✓' if o.ok else '✗'} {name:<12} {status:<10} {o.seconds:6.1f}s  {o.message}".rstrip())
+        name = terminal_text(o.headline.get("name") or Path(o.path).name)
+        message = terminal_text(o.message)
+        lines.append(f"{'✓' if o.ok else '✗'} {name:<12} {status:<10} {o.seconds:6.1f}s  {message}".rstrip())
     return "\n".join(lines)

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from fivestar_analysis._version import __version__
-from fivestar_analysis.errors import FivestarError, PackageInvalid, message
+from fivestar_analysis.errors import FivestarError, OutputNotWritable, PackageInvalid, message
+from fivestar_analysis.escape import terminal_text
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -210,13 +211,16 @@ def cmd_batch(args: argparse.Namespace) -> int:
                        scheduler=args.scheduler)
     _out(outcome_table(result, lang))
     n_bad = len(result.failed)
+    index = result.index if result.index is not None else "—"
     if lang == "en":
         _out(f"{len(result.outcomes) - n_bad} of {len(result.outcomes)} counties succeeded in "
-             f"{result.seconds:.1f} s; index: {result.index}")
+             f"{result.seconds:.1f} s; index: {index}")
     else:
         _out(f"{len(result.outcomes)} 个县中 {len(result.outcomes) - n_bad} 个成功，用时 "
-             f"{result.seconds:.1f} 秒；索引页：{result.index}")
-    return EXIT_FAILURE if n_bad else EXIT_OK
+             f"{result.seconds:.1f} 秒；索引页：{index}")
+    if result.index_error:
+        _out(message("batch_index_failed", lang, reason=result.index_error))
+    return EXIT_FAILURE if n_bad or result.index_error else EXIT_OK
 
 
 def _print_left_out(failures: list[dict[str, Any]], lang: str) -> None:
@@ -254,7 +258,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
                                   for f in result.failures],
                      "skipped": result.skipped, "seconds": round(result.seconds, 3)})
         return EXIT_FAILURE if result.failures else EXIT_OK
-    names = ("、" if lang == "zh" else ", ").join(c["name"] for c in result.counties)
+    names = ("、" if lang == "zh" else ", ").join(terminal_text(c["name"]) for c in result.counties)
     if lang == "en":
         _out(f"Compared {len(result.counties)} counties ({names}), year {result.year}")
     else:
@@ -417,6 +421,9 @@ def main(argv: list[str] | None = None) -> int:
         else:
             _print_problems(exc.problems, exc.warnings, lang)
         return EXIT_INVALID
+    except OutputNotWritable as exc:
+        _out(("Error: " if lang == "en" else "错误：") + exc.localized(lang))
+        return EXIT_FAILURE
     except FivestarError as exc:
         _out(("Error: " if lang == "en" else "错误：") + str(exc))
         return EXIT_INVALID

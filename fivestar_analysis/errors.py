@@ -17,6 +17,7 @@ import yaml
 
 __all__ = [
     "FivestarError",
+    "OutputNotWritable",
     "DataProblem",
     "PackageInvalid",
     "message",
@@ -25,6 +26,17 @@ __all__ = [
 
 class FivestarError(Exception):
     """Base class of the errors this package raises on purpose."""
+
+
+class OutputNotWritable(FivestarError):
+    """The output folder the user gave cannot be created or written to."""
+
+    def __init__(self, folder: Any, reason: str):
+        self.folder, self.reason = str(folder), reason
+        super().__init__(f"cannot write to the output folder {self.folder}: {reason}")
+
+    def localized(self, language: str = "zh") -> str:
+        return message("out_not_writable", language, folder=self.folder, reason=self.reason)
 
 
 @lru_cache(maxsize=1)

@@ -3,7 +3,8 @@
 ``make_raw`` returns canonical ledger frames and a *raw* survey that still carries
 identifying columns (姓名, 手机号) and phone numbers typed into open answers;
 ``make_county`` simulates the loader on it (drops identifying columns with
-``privacy.is_identifying_header``, masks text with ``privacy.mask_text``) and wraps the
+``privacy.is_identifying_header``, masks text with ``privacy.mask_text`` and the names of the
+name column) and wraps the
 result with ``County.from_frames``. Sentences are written for these tests.
 """
 
@@ -15,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from fivestar_analysis.county import County
-from fivestar_analysis.load.privacy import is_identifying_header, mask_text
+from fivestar_analysis.load.privacy import is_identifying_header, mask_text, roster_names
 
 YEAR = 2024
 RURAL_STARS = ["industry", "ecology", "safety", "civility", "party_strong"]
@@ -181,13 +182,15 @@ def make_raw(seed: int = 7, n: int = 360, n_branches: int = 12, *, weights: bool
 
 
 def simulate_loader(raw: pd.DataFrame, codebook: pd.DataFrame) -> pd.DataFrame:
-    """What the loader does to a survey: identifying columns out, phones masked in text."""
+    """What the loader does to a survey: identifying columns out; phones, IDs and the names
+    of the name column masked in text."""
+    names = roster_names({c: raw[c].tolist() for c in raw.columns if is_identifying_header(c)})
     s = raw[[c for c in raw.columns if not is_identifying_header(c)]].copy()
     s["group"] = s["group"].astype(pd.CategoricalDtype(["resident", "member", "cadre"]))
     s["age"] = s["age"].astype("Int64")
     for r in codebook.itertuples():
         if r.role in ("multi", "text"):
-            s[r.item] = s[r.item].map(lambda v: mask_text(v) if isinstance(v, str) else v)
+            s[r.item] = s[r.item].map(lambda v: mask_text(v, names) if isinstance(v, str) else v)
         else:
             s[r.item] = s[r.item].astype("float64")
     return s

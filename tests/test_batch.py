@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -66,8 +67,9 @@ def test_a_county_over_its_time_limit_is_stopped_cleanly(province, tmp_path):
 
 
 def test_two_packages_with_one_code_are_refused(province, tmp_path):
-    with pytest.raises(FivestarError, match="share the code"):
-        run_batch([province[0], province[0]], tmp_path, progress=False)
+    copy = shutil.copytree(province[0], tmp_path / "copy")
+    with pytest.raises(FivestarError, match="share the code 'c001'"):
+        run_batch([province[0], copy], tmp_path / "out", progress=False)
 
 
 def test_dask_backend_on_a_local_cluster(province, tmp_path):

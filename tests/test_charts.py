@@ -363,3 +363,15 @@ def test_edge_cases_draw_without_warnings(cases, county):
     one_year = st.level_distribution(county, year=county.year)
     ax, _ = draw(cases["level_history"], table=one_year, save=False)
     assert len(bar_heights(ax)[0]) == 1
+
+
+def test_dollar_signs_in_a_township_name_are_drawn_as_typed(cases):
+    """A name is text: "$…$" from a user's file is not read as mathtext (which fails on an
+    unknown command and would lose the chart)."""
+    case = cases["township_star_heatmap"]
+    first = case.table["township"].iloc[0]
+    table = case.table.replace({"township": {first: "$\\notacommand{x}$镇"}})
+    ax, png = draw(case, table=table)
+    assert png
+    labels = [t.get_text().replace("\n", "") for t in ax.get_yticklabels()]
+    assert any(x.startswith("$\\notacommand{x}$镇") for x in labels), labels

@@ -124,12 +124,25 @@ def test_default_k_is_five_and_tiny_groups_are_hidden():
 
 
 def test_names_typed_into_answers_are_masked_in_examples():
+    """Names of the survey's own name column, typed into answers, are masked on loading."""
     raw = make_raw(seed=5, n=200)
-    s = simulate_loader(raw.survey, raw.codebook)
-    s["suggestion"] = ["找" + name + "反映过，垃圾清运不及时" for name in raw.names]
+    survey = raw.survey.copy()
+    survey["suggestion"] = ["找" + name + "反映过，垃圾清运不及时" for name in raw.names]
+    s = simulate_loader(survey, raw.codebook)
     county = County.from_frames(raw.branches, raw.stars, year=2024, survey=s,
                                 codebook=raw.codebook)
     res = describe_survey(county)
     shown = res.examples["example"].dropna()
     assert len(shown) > 0 and shown.str.contains("[姓名已隐去]", regex=False).all()
     assert_no_identity(everything_as_text(res), raw.names, raw.phones)
+
+
+def test_names_before_a_title_are_masked_even_without_the_loader():
+    raw = make_raw(seed=5, n=200)
+    s = simulate_loader(raw.survey, raw.codebook)
+    s["suggestion"] = "希望王书记多来看看，垃圾清运不及时"
+    county = County.from_frames(raw.branches, raw.stars, year=2024, survey=s,
+                                codebook=raw.codebook)
+    shown = describe_survey(county).examples["example"].dropna()
+    assert len(shown) > 0
+    assert (shown == "希望[姓名已隐去]书记多来看看，垃圾清运不及时").all()

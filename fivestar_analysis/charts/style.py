@@ -53,6 +53,8 @@ def _rc(dpi: int) -> dict[str, object]:
         # English charts; DejaVu Sans only as a last resort for symbols
         "font.sans-serif": [font.family, "DejaVu Sans"],
         "axes.unicode_minus": False,
+        # names come from users' files: "$…$" in a township is text, never mathtext
+        "text.parse_math": False,
         "figure.dpi": dpi,
         "savefig.dpi": dpi,
         "figure.figsize": FIGSIZE,

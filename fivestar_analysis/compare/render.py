@@ -17,6 +17,7 @@ from fivestar_analysis.report.render import (
     FORMATS,
     RenderResult,
     fingerprint,
+    prepare_out_dir,
     run_notebook,
     up_to_date,
 )
@@ -95,8 +96,7 @@ def render_comparison(
         raise TooFewCounties(len(counties), fail_list)
     language = language or counties[0].meta.language
     year = int(year) if year is not None else comparison_year(counties)
-    out = Path(out_dir).resolve()
-    out.mkdir(parents=True, exist_ok=True)
+    out = prepare_out_dir(out_dir)
     stem = f"compare-{year}" + ("-en" if language == "en" else "")
     files: dict[str, str] = {}
     for c in counties:

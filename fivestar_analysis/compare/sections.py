@@ -8,7 +8,6 @@ the bundle's tables, so a sentence can never disagree with its table.
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import pandas as pd
@@ -16,6 +15,7 @@ import pandas as pd
 from fivestar_analysis._version import __version__
 from fivestar_analysis.compare import charts as cc
 from fivestar_analysis.compare.describe import CountyComparison
+from fivestar_analysis.escape import html_text
 from fivestar_analysis.labels import label
 from fivestar_analysis.report import narrative as nv
 from fivestar_analysis.report.display import chart_html, markdown_html, table_html
@@ -38,7 +38,7 @@ def _t(cmp: CountyComparison, zh: str, en: str) -> str:
 
 
 def _h(level: int, text: str) -> str:
-    return f"<h{level}>{html.escape(text)}</h{level}>\n"
+    return f"<h{level}>{html_text(text)}</h{level}>\n"
 
 
 def _section(cmp: CountyComparison, key: str) -> str:
@@ -98,9 +98,9 @@ def title_html(cmp: CountyComparison) -> str:
         (_t(cmp, "输入指纹", "Input fingerprint"), cmp.fingerprint or "—"),
         (_t(cmp, "参数", "Parameters"), f"year={cmp.year}, language={cmp.language}"),
     ]
-    items = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in rows)
+    items = "".join(f"<dt>{html_text(k)}</dt><dd>{html_text(v)}</dd>" for k, v in rows)
     title = comparison_title(names, cmp.year, cmp.language)
-    return f'<h1>{html.escape(title)}</h1>\n<div class="title-block"><dl>{items}</dl></div>\n'
+    return f'<h1>{html_text(title)}</h1>\n<div class="title-block"><dl>{items}</dl></div>\n'
 
 
 # -- 一、总体排名 -------------------------------------------------------------------------
@@ -326,15 +326,15 @@ def _failures_html(cmp: CountyComparison) -> str:
     for _, f in cmp.failures.iterrows():
         head = _t(cmp, f"（{_lab(cmp, f['reason'])}，{int(f['n_problems'])}处问题）",
                   f" ({_lab(cmp, f['reason'])}, {int(f['n_problems'])} problem(s))")
-        lines = "<br>".join(html.escape(x) for x in str(f["message"]).splitlines())
-        items.append(f"<li><code>{html.escape(str(f['path']))}</code>{html.escape(head)}"
+        lines = "<br>".join(html_text(x) for x in str(f["message"]).splitlines())
+        items.append(f"<li><code>{html_text(str(f['path']))}</code>{html_text(head)}"
                      f'<br><span class="table-note">{lines}</span></li>')
     caption = _t(cmp, f"未能载入的数据包（{len(cmp.failures)}个，未参与比较）",
                  f"Packages not loaded ({len(cmp.failures)}, left out of the comparison)")
     hint = _t(cmp, "按提示修改数据包后重新运行；用 fivestar validate 查看全部问题。",
               "Fix the package and run again; fivestar validate lists every problem.")
-    return (f'<div class="failures"><p><strong>{html.escape(caption)}</strong></p><ul>'
-            + "".join(items) + f"</ul><p>{html.escape(hint)}</p></div>")
+    return (f'<div class="failures"><p><strong>{html_text(caption)}</strong></p><ul>'
+            + "".join(items) + f"</ul><p>{html_text(hint)}</p></div>")
 
 
 METHODS_ZH = """

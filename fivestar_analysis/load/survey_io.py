@@ -1,7 +1,8 @@
 """Parsing the questionnaire (问卷) and its codebook (编码表) into canonical frames.
 
 Columns that identify a person are dropped here, before any analysis can see them, and
-phone or ID numbers typed into open answers are masked.
+phone or ID numbers, the names of the survey's name column and names before a title typed
+into open answers are masked.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import yaml
 
 from fivestar_analysis.load.collect import Columns, ProblemLog, parse_numbers
 from fivestar_analysis.county import GROUP_DTYPE
-from fivestar_analysis.load.privacy import is_identifying_header, mask_text
+from fivestar_analysis.load.privacy import is_identifying_header, mask_text, roster_names
 from fivestar_analysis.load.reading import RawTable
 from fivestar_analysis.rubric import Rubric
 from fivestar_analysis.load.schemas import SURVEY_SCHEMA, check_frame
@@ -387,6 +388,8 @@ def parse_survey(raw: RawTable, codebook: pd.DataFrame, branch_ids: set[str],
     if "weight" in typed:
         out["weight"] = typed["weight"]
 
+    # people named in the survey's own name columns are masked in its open answers
+    names = roster_names((h, raw.frame[i]) for i, h in enumerate(raw.headers) if h in removed)
     declared: dict[str, int] = {}
     words_missing: dict[str, int] = {}
     for _, entry in codebook.iterrows():
@@ -411,7 +414,7 @@ def parse_survey(raw: RawTable, codebook: pd.DataFrame, branch_ids: set[str],
         elif role == "multi":
             out[item] = _parse_multi(cells, entry, cols, f"item:{item}", log)
         else:
-            out[item] = _masked(cells)
+            out[item] = _masked(cells, names)
     if declared:
         log.note("declared_missing", raw.file, None, None, count=sum(declared.values()),
                  items=_item_counts(declared))
@@ -528,12 +531,12 @@ def _flag_fast(cols: Columns, log: ProblemLog, min_seconds: float | None) -> Non
                  rows=skipped_note_rows([int(r) for r in fast]))
 
 
-def _masked(cells: pd.Series) -> pd.Series:
-    """Open answers with phone and ID numbers masked (blank cells and a platform's
-    “(跳过)”/“(空)” NaN); each distinct answer is masked once."""
+def _masked(cells: pd.Series, names: frozenset[str] = frozenset()) -> pd.Series:
+    """Open answers with phone and ID numbers and the survey's own names masked (blank
+    cells and a platform's “(跳过)”/“(空)” NaN); each distinct answer is masked once."""
     codes, uniques = pd.factorize(cells, use_na_sentinel=False)
     empty = np.array([u == "" or option_key(u) in _NO_TEXT for u in uniques], dtype=bool)
-    masked = np.array([mask_text(u) if not e else "" for u, e in zip(uniques, empty)],
+    masked = np.array([mask_text(u, names) if not e else "" for u, e in zip(uniques, empty)],
                       dtype=object)
     return pd.Series(masked[codes], index=cells.index, name=cells.name,
                      dtype=cells.dtype).where(~empty[codes])

@@ -7,14 +7,16 @@ note under each table saying the method and n.
 
 from __future__ import annotations
 
-import html
 import io
 import logging
+import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
 
+from fivestar_analysis.escape import clean_text, html_text
 from fivestar_analysis.labels import label
 from fivestar_analysis.report.narrative import format_p
 
@@ -94,14 +96,15 @@ def table_html(df: pd.DataFrame, *, caption: str | None = None, note: str | None
         shown = shown.head(max_rows)
         more = (f"（另有{extra}行，完整表格见附录或导出的工作簿）" if language != "en"
                 else f" ({extra} more rows in the appendix or the exported workbook)")
+    # pandas escapes every cell and header (escape=True); control characters go first
+    shown = shown.map(clean_text)
+    shown.columns = [clean_text(c) for c in shown.columns]
     body = shown.to_html(index=False, escape=True, border=0, classes="report-table")
     if caption:
-        import re
-
-        body = re.sub(r"<table[^>]*>", f'<table class="report-table"><caption>{html.escape(caption)}</caption>',
-                      body, count=1)
+        head = f'<table class="report-table"><caption>{html_text(caption)}</caption>'
+        body = re.sub(r"<table[^>]*>", lambda _: head, body, count=1)
     if note or more:
-        body += f'<p class="table-note">{html.escape((note or "") + more)}</p>'
+        body += f'<p class="table-note">{html_text((note or "") + more)}</p>'
     return body
 
 
@@ -133,16 +136,27 @@ def chart_html(draw: Callable[..., Any], *args: Any, alt: str = "", note: str | 
     except Exception as exc:  # one broken chart must not take the report down
         log.warning("chart %s failed: %s", getattr(draw, "__name__", draw), exc)
         msg = "图表未能生成" if language != "en" else "Chart could not be drawn"
-        return f'<p class="chart-failed">{msg}：{html.escape(alt)}（{html.escape(type(exc).__name__)}）</p>'
+        return f'<p class="chart-failed">{msg}：{html_text(alt)}（{html_text(type(exc).__name__)}）</p>'
     data = base64.b64encode(png).decode("ascii")
-    out = f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+    out = f'<img alt="{html_text(alt)}" src="data:image/png;base64,{data}">'
     if note:
-        out += f'<p class="table-note">{html.escape(note)}</p>'
+        out += f'<p class="table-note">{html_text(note)}</p>'
     return out
 
 
-def markdown_html(text: str) -> str:
-    """Markdown (from the narrative templates) to HTML, with the renderer nbconvert uses."""
+@lru_cache(maxsize=1)
+def _markdown():
     import mistune
 
-    return mistune.html(text)
+    # escape=True: raw HTML in the Markdown is shown as text, never passed through
+    return mistune.create_markdown(escape=True, plugins=["strikethrough", "footnotes", "table"])
+
+
+def markdown_html(text: str) -> str:
+    """Markdown written by the project (narrative templates, fixed sentences) to HTML.
+
+    Values from the data must already be escaped with
+    :func:`~fivestar_analysis.escape.md_text` (the narrative templates do it by themselves);
+    raw HTML in the Markdown is escaped, not passed through.
+    """
+    return _markdown()(text)

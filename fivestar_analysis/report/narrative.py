@@ -2,7 +2,9 @@
 
 ``facts_*`` functions read numbers out of a :class:`CountyReport`'s tables into small dicts;
 Jinja2 templates (``resources/report/templates/{zh,en}/*.md.j2``) turn them into Markdown.
-No template holds a number of its own.
+No template holds a number of its own. Every value a template prints is escaped for Markdown
+(:func:`fivestar_analysis.escape.md_text`), so a name from the data shows as typed and never
+becomes emphasis, a link or HTML.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 import pandas as pd
 from jinja2 import Environment, StrictUndefined
 
+from fivestar_analysis.escape import markdown_env
 from fivestar_analysis.labels import label
 from fivestar_analysis.report.recommend import format_num, format_pct
 
@@ -30,8 +33,9 @@ def format_p(p: Any) -> str:
 
 @lru_cache(maxsize=2)
 def _env(language: str) -> Environment:
-    env = Environment(undefined=StrictUndefined, autoescape=False, trim_blocks=True,
-                      lstrip_blocks=True, keep_trailing_newline=True)
+    """The narrative templates' environment: every printed value is Markdown-escaped."""
+    env = markdown_env(undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                       keep_trailing_newline=True)
     env.filters["pct"] = format_pct
     env.filters["num"] = format_num
     env.filters["p"] = format_p

@@ -61,11 +61,16 @@ def show(name: str, rep: CountyReport) -> Any:
 
 
 def write_workbook(rep: CountyReport, path: str | Path | None) -> Path | None:
-    """Every report table in one .xlsx workbook, one sheet per table, Chinese headers."""
+    """Every report table in one .xlsx workbook, one sheet per table, Chinese headers.
+
+    No cell is ever a formula: every string (a village named ``=HYPERLINK(…)`` included) is
+    stored as text and shown as typed; characters a workbook cannot hold are dropped.
+    """
     if not path:
         return None
     import pandas as pd
 
+    from fivestar_analysis.escape import cell_value, harden_sheet
     from fivestar_analysis.labels import label
     from fivestar_analysis.report.display import LABELLED
 
@@ -88,6 +93,10 @@ def write_workbook(rep: CountyReport, path: str | Path | None) -> Path | None:
                     shown[col] = shown[col].map(
                         lambda v: v if v is None or (isinstance(v, float) and v != v)
                         else label(v, rep.language, rep.county.rubric))
-            shown.columns = [label(c, rep.language, rep.county.rubric) for c in shown.columns]
+                if shown[col].dtype == object or pd.api.types.is_string_dtype(shown[col]):
+                    shown[col] = shown[col].map(cell_value).astype(object)
+            shown.columns = [cell_value(str(label(c, rep.language, rep.county.rubric)))
+                             for c in shown.columns]
             shown.to_excel(xw, sheet_name=sheet, index=False)
+            harden_sheet(xw.sheets[sheet])
     return path

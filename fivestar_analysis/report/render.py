@@ -19,6 +19,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -29,10 +30,11 @@ from typing import Any
 import nbformat
 
 from fivestar_analysis._version import __version__
-from fivestar_analysis.errors import FivestarError
+from fivestar_analysis.errors import FivestarError, OutputNotWritable
 
 __all__ = ["render_report", "run_notebook", "RenderResult", "ReportFailed", "report_notebook",
-           "fingerprint", "export_html", "atomic_write_bytes", "up_to_date", "headline_figures"]
+           "fingerprint", "export_html", "atomic_write_bytes", "up_to_date", "headline_figures",
+           "remove_stale_work", "prepare_out_dir"]
 
 FORMATS = ("html", "ipynb", "xlsx")
 
@@ -72,9 +74,14 @@ def report_notebook() -> Path:
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file in the same folder."""
+    """Write ``data`` to ``path`` through a temporary file in the same folder.
+
+    The temporary file's name carries this process's id, so a run killed mid-write leaves
+    a file :func:`remove_stale_work` recognises and removes later.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.tmp-{os.getpid()}-", suffix=".tmp",
+                               dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -88,6 +95,96 @@ def atomic_write_bytes(path: Path, data: bytes) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+# -- work folders: where a run keeps its half-made outputs ----------------------------------
+
+#: ``.<stem>.work-<pid>-<random>``: a run's work folder inside the output folder
+_WORK_FOLDER = re.compile(r"^\..+\.work-(?P<pid>\d+)-[^/]+$")
+#: ``.<name>.tmp-<pid>-<random>.tmp``: a file being written by :func:`atomic_write_bytes`
+_TMP_FILE = re.compile(r"^\..+\.tmp-(?P<pid>\d+)-[^/]+\.tmp$")
+_OWNER = "owner.json"
+#: a half-written file older than this, of a process not running here, is left over
+_TMP_GRACE_SECONDS = 600
+
+
+def _started(pid: int) -> float | None:
+    """When process ``pid`` started (None if it is not running)."""
+    import psutil
+
+    try:
+        return psutil.Process(pid).create_time()
+    except psutil.Error:
+        return None
+
+
+def _running(pid: int, started: float | None = None) -> bool:
+    """Whether ``pid`` is a live process on this machine (the same one, if ``started``)."""
+    now = _started(pid)
+    if now is None:
+        return False
+    import psutil
+
+    try:
+        if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+            return False
+    except psutil.Error:
+        return False
+    return started is None or abs(now - started) < 1.0
+
+
+def _new_work_folder(out_dir: Path, stem: str) -> Path:
+    """A fresh work folder in ``out_dir``, labelled with the machine and process that own it.
+
+    A folder the user cannot write to is reported by its own name, not the work folder's.
+    """
+    try:
+        work = Path(tempfile.mkdtemp(prefix=f".{stem}.work-{os.getpid()}-", dir=out_dir))
+        owner = {"host": socket.gethostname(), "pid": os.getpid(),
+                 "started": _started(os.getpid())}
+        (work / _OWNER).write_text(json.dumps(owner), encoding="utf-8")
+    except OSError as exc:
+        raise OutputNotWritable(out_dir, exc.strerror or str(exc)) from None
+    return work
+
+
+def remove_stale_work(out_dir: Path) -> list[Path]:
+    """Remove what runs into ``out_dir`` that were killed left behind; returns what went.
+
+    A work folder is stale when the process named in it is no longer running on this
+    machine (folders of other machines sharing the folder are left alone); a half-written
+    temporary file when its process is not running here and it is ten minutes old.
+    Finished outputs are never touched.
+    """
+    removed: list[Path] = []
+    try:
+        entries = list(Path(out_dir).glob(".*"))
+    except OSError:
+        return removed
+    host = socket.gethostname()
+    for p in entries:
+        try:
+            folder, tmp = _WORK_FOLDER.match(p.name), _TMP_FILE.match(p.name)
+            if folder and p.is_dir():
+                try:
+                    owner = json.loads((p / _OWNER).read_text(encoding="utf-8"))
+                except (OSError, ValueError):  # killed before it was labelled
+                    owner = {"host": host, "pid": int(folder["pid"]), "started": None}
+                    if time.time() - p.stat().st_mtime < _TMP_GRACE_SECONDS:
+                        continue
+                if owner.get("host") != host or _running(int(owner["pid"]), owner.get("started")):
+                    continue
+                shutil.rmtree(p, ignore_errors=True)
+                removed.append(p)
+            elif tmp and p.is_file():
+                if (_running(int(tmp["pid"]))
+                        or time.time() - p.stat().st_mtime < _TMP_GRACE_SECONDS):
+                    continue
+                p.unlink(missing_ok=True)
+                removed.append(p)
+        except OSError:
+            continue
+    return removed
 
 
 def fingerprint(files: dict[str, str], parameters: dict[str, Any]) -> str:
@@ -114,8 +211,8 @@ def _table_of_contents(body: str) -> tuple[str, list[dict[str, Any]]]:
         level, attrs, inner = int(m.group(1)), m.group("attrs"), m.group("body")
         text = html.unescape(_TAGS.sub("", inner)).replace("¶", "").strip()
         found = _ID.search(attrs)
-        if found:
-            anchor = found.group(1)
+        if found:  # an attribute value: decode it, the page template escapes it again
+            anchor = html.unescape(found.group(1))
         else:
             counter += 1
             anchor = f"sec-{counter}"
@@ -143,9 +240,11 @@ def _strip_for_export(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def export_html(nb: nbformat.NotebookNode, title: str, language: str = "zh") -> str:
-    """Code-free, self-contained HTML of an executed notebook."""
-    from jinja2 import Environment
+    """Code-free, self-contained HTML of an executed notebook, with a Content-Security-Policy
+    that lets the page run no script and load nothing from the network."""
     from nbconvert import HTMLExporter
+
+    from fivestar_analysis.escape import CSP_META, html_env
 
     exporter = HTMLExporter(template_name="basic")
     exporter.exclude_input = True
@@ -155,10 +254,12 @@ def export_html(nb: nbformat.NotebookNode, title: str, language: str = "zh") -> 
     body, _ = exporter.from_notebook_node(_strip_for_export(nb))
     body, toc = _table_of_contents(body)
     folder = resources.files("fivestar_analysis") / "resources" / "report"
-    env = Environment(autoescape=False, trim_blocks=True, lstrip_blocks=True)
+    # the body is HTML the project built (every data value escaped where it went in);
+    # the title and the table of contents are text, escaped by the template
+    env = html_env(trim_blocks=True, lstrip_blocks=True)
     page = env.from_string((folder / "page.html.j2").read_text(encoding="utf-8"))
     css = (folder / "report.css").read_text(encoding="utf-8")
-    return page.render(title=title, body=body, toc=toc, css=css,
+    return page.render(title=title, body=body, toc=toc, css=css, csp_meta=CSP_META,
                        language="en" if language == "en" else "zh-CN",
                        toc_title="Contents" if language == "en" else "目录")
 
@@ -190,10 +291,15 @@ def run_notebook(
     """
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
+    from traitlets.config import Config
 
     start = time.perf_counter() if start is None else start
     targets = {fmt: out_dir / f"{stem}.{fmt}" for fmt in formats}
-    work = Path(tempfile.mkdtemp(prefix=f".{stem}.", dir=out_dir))
+    remove_stale_work(out_dir)
+    work = _new_work_folder(out_dir, stem)
+    # the kernel's connection file lives in the work folder too, so a killed run leaves
+    # nothing in the system's temporary folder
+    config = Config({"KernelManager": {"connection_file": str(work / "kernel.json")}})
     written: dict[str, Path] = {}
     try:
         executed = work / f"{stem}.ipynb"
@@ -207,6 +313,7 @@ def run_notebook(
                     str(notebook), str(executed), parameters=params, kernel_name=kernel_name,
                     progress_bar=False, log_output=False, cwd=str(notebook.parent),
                     execution_timeout=timeout, request_save_on_cell_execute=False,
+                    config=config,
                 )
         except PapermillExecutionError as exc:
             kept = out_dir / f"{stem}.failed.ipynb"
@@ -262,6 +369,23 @@ def _kernel_stderr(log: Path):
             os.close(saved)
 
 
+def prepare_out_dir(out_dir: str | Path) -> Path:
+    """The output folder, resolved and created, with what killed runs left there removed.
+
+    Raises :class:`~fivestar_analysis.errors.OutputNotWritable` naming the folder when it
+    cannot be created or written to.
+    """
+    out = Path(out_dir).expanduser().resolve()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputNotWritable(out, exc.strerror or str(exc)) from None
+    if not out.is_dir():
+        raise OutputNotWritable(out, "not a folder")
+    remove_stale_work(out)
+    return out
+
+
 def up_to_date(out_dir: Path, stem: str, formats: tuple[str, ...], fp: str) -> bool:
     """True when every requested output exists and was made from the same fingerprint."""
     stamp = out_dir / f".{stem}.fingerprint"
@@ -300,8 +424,7 @@ def render_report(
     year = year or county.meta.year
     if year not in county.years:
         raise FivestarError(f"year {year} is not in the ledger ({county.years})")
-    out_dir = Path(out_dir).resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = prepare_out_dir(out_dir)
     stem = _stem(county.meta.code, year, language)
     params = {"data_dir": str(data_dir), "year": int(year), "language": language,
               "rules_path": str(Path(rules_path).resolve()) if rules_path else None}

@@ -6,13 +6,13 @@ Each function returns an HTML string; the notebook displays them one per cell.
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import pandas as pd
 
 from fivestar_analysis import charts
 from fivestar_analysis._version import __version__
+from fivestar_analysis.escape import html_text, md_text
 from fivestar_analysis.labels import label
 from fivestar_analysis.report import narrative as nv
 from fivestar_analysis.report.display import chart_html, markdown_html, table_html
@@ -35,7 +35,7 @@ def _t(rep, zh: str, en: str) -> str:
 
 
 def _h(level: int, text: str) -> str:
-    return f"<h{level}>{html.escape(text)}</h{level}>\n"
+    return f"<h{level}>{html_text(text)}</h{level}>\n"
 
 
 def _section(rep, key: str) -> str:
@@ -88,8 +88,8 @@ def title_html(rep) -> str:
         (_t(rep, "输入指纹", "Input fingerprint"), rep.fingerprint or "—"),
         (_t(rep, "参数", "Parameters"), f"year={rep.year}, language={rep.language}"),
     ]
-    items = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in rows)
-    return f'<h1>{html.escape(report_title(rep))}</h1>\n<div class="title-block"><dl>{items}</dl></div>\n'
+    items = "".join(f"<dt>{html_text(k)}</dt><dd>{html_text(v)}</dd>" for k, v in rows)
+    return f'<h1>{html_text(report_title(rep))}</h1>\n<div class="title-block"><dl>{items}</dl></div>\n'
 
 
 # -- 一、基本情况 -------------------------------------------------------------------------
@@ -209,7 +209,7 @@ def problems_html(rep) -> str:
                                  weak_below=rep.county.rubric.weak_village_below_wan)
         out.append(f'<div class="finding {f.severity}" id="finding-{i}">'
                    + _h(3, f"F{i} {finding_title(rep, f)}") + markdown_html(body)
-                   + f'<p class="evidence">{html.escape(_evidence_line(rep, f))}</p></div>')
+                   + f'<p class="evidence">{html_text(_evidence_line(rep, f))}</p></div>')
     out.append(_h(3, _t(rep, "集体经济状况", "The collective economy")))
     econ = nv.facts_economy(rep)
     out.append(_md(rep, "economy", year=rep.year, **econ))
@@ -298,7 +298,7 @@ def causes_html(rep) -> str:
                              "Method: jieba segmentation with a domain dictionary, keyword themes; an answer may touch several"),
                           columns=["theme", "n", "count", "share", "suppressed"], percent=["share"]))
         ex = s.examples.sort_values(["theme", "example_rank"])
-        out.append(_table(rep, ex, _t(rep, "回答示例（电话、证件号已隐去）", "Example answers (phone and ID numbers masked)"),
+        out.append(_table(rep, ex, _t(rep, "回答示例（姓名、电话、证件号已隐去）", "Example answers (names, phone and ID numbers masked)"),
                           _t(rep, "每个主题最多列出几条原话", "a few verbatim answers per theme"),
                           columns=["theme", "example"], max_rows=15))
     return "".join(out)
@@ -313,10 +313,10 @@ def measures_html(rep) -> str:
     for i, r in enumerate(rep.recommendations, 1):
         refs = "、".join(f'<a href="#finding-{j + 1}">F{j + 1}</a>' for j in r.finding_indices)
         measures = "、".join(r.measures)
-        source = _t(rep, f"针对问题 {refs}；主要举措：{html.escape(measures)}",
-                    f"Answers {refs}; measures: {html.escape(measures)}")
+        source = _t(rep, f"针对问题 {refs}；主要举措：{html_text(measures)}",
+                    f"Answers {refs}; measures: {html_text(measures)}")
         out.append(f'<div class="recommendation">{_h(3, f"（{i}）{r.title}" if rep.language != "en" else f"{i}. {r.title}")}'
-                   f"<p>{html.escape(r.text)}</p><p class=\"source\">{source}</p></div>")
+                   f"<p>{html_text(r.text)}</p><p class=\"source\">{source}</p></div>")
     out.append(_h(3, _t(rep, "稳三进四争五：晋级候选支部", "Branches closest to the next level")))
     cand = rep.candidates
     if cand.empty:
@@ -378,7 +378,7 @@ def appendix_html(rep) -> str:
                                       "text of skipped rows (such as a clerk's name or phone) reaches no analysis or output"),
                               language=rep.language))
     if rep.county.removed_identifying_columns:
-        cols = "、".join(rep.county.removed_identifying_columns)
+        cols = "、".join(md_text(c) for c in rep.county.removed_identifying_columns)
         out.append(markdown_html(_t(rep, f"为保护受访者隐私，以下列在载入时已删除，未进入任何分析：{cols}。",
                                     f"To protect respondents, these columns were removed on loading: {cols}.")))
     out.append(_table(rep, rep.consistency[rep.consistency["year"] == rep.year],
@@ -414,7 +414,7 @@ METHODS_ZH = """
 - **群体比较**：Kruskal–Wallis检验（ε²），两两比较为Dunn检验并经Holm校正；选择题用卡方检验（Cramér's V），期望频数过小时另作提示。
 - **信度**：Cronbach's α及Feldt置信区间，附删除该题后的α。
 - **重要性—满意度分析**：以各维度重要性与满意度的总均值为十字线划分四个象限。
-- **隐私**：姓名、电话、证件号等列在载入时删除；开放题中的电话、证件号被遮盖；少于k人的统计格不予显示。
+- **隐私**：姓名、电话、证件号等列在载入时删除；开放题中的电话、证件号，问卷姓名列中出现的姓名，以及后接职务称呼的姓名（如“王书记”）被遮盖；少于k人的统计格不予显示。
 """
 
 METHODS_EN = """
@@ -425,5 +425,5 @@ METHODS_EN = """
 - **Group comparisons**: Kruskal–Wallis (ε²) with Dunn's pairwise tests, Holm-corrected; choice items by chi-square (Cramér's V) with a warning for small expected counts.
 - **Reliability**: Cronbach's α with Feldt's interval and α if an item is deleted.
 - **Importance–performance**: quadrants split at the grand means of importance and satisfaction.
-- **Privacy**: names, phone and ID columns are removed on loading; numbers in open answers are masked; cells under k respondents are suppressed.
+- **Privacy**: names, phone and ID columns are removed on loading; in open answers, phone and ID numbers, the names listed in the survey's name column and a name followed by a title (such as 王书记) are masked; cells under k respondents are suppressed.
 """

@@ -6,9 +6,9 @@ such as 集体经济, 人居环境, 软弱涣散 and 五星支部 whole; stop wo
 by star area; an answer belongs to every theme whose keywords it contains.
 
 Privacy: every answer passes through :func:`fivestar_analysis.load.privacy.mask_text` again
-before it is used, masks are removed before counting terms, a term used in fewer than k
-answers never appears (a rare word may be a person's name), and words jieba tags as
-personal names are masked in examples and left out of the top terms.
+before it is used (ID and phone numbers, names before a title), masks are removed before
+counting terms, a term used in fewer than k answers never appears (a rare word may be a
+person's name), and words jieba tags as personal names are left out of the top terms.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from fivestar_analysis.county import County
+from fivestar_analysis.load.privacy import mask_names as _mask_titled_names
 from fivestar_analysis.load.privacy import mask_text
 from fivestar_analysis.survey._frame import codebook, memoized, respondent_frame
 from fivestar_analysis.survey.awareness import weighted_rate
@@ -34,8 +35,6 @@ from fivestar_analysis.survey.suppress import suppress_small
 
 __all__ = ["segment", "mask_names", "open_answers", "top_terms", "text_themes",
            "theme_examples", "domain_terms", "stop_words"]
-
-NAME_MASK = "[姓名已隐去]"
 
 #: the word-tag table jieba.posseg read from jieba's own dictionary when this module first
 #: imported it (None if something imported jieba.posseg before, and might have added words)
@@ -94,18 +93,17 @@ def _is_person_name(word: str) -> bool:
 
 
 def mask_names(text: str) -> str:
-    """Replace words jieba tags as personal names (``nr``) with a mask.
+    """Replace a surname or name followed by a title (王书记, 李建国主任) with a mask.
 
-    A best-effort second line of defence for names typed into open answers (the loader
-    masks phone and ID numbers, which follow fixed patterns; names do not).
+    A second line of defence for answers that did not come through the loader (which also
+    masks the names of the survey's own name column): see
+    :func:`fivestar_analysis.load.privacy.mask_names`. Words are not taken for names by how
+    they look, so "别光应付检查" stays whole.
 
-    >>> mask_names("找刘德明反映过几次")              # doctest: +SKIP
-    '找[姓名已隐去]反映过几次'
+    >>> mask_names("找王书记反映过几次")
+    '找[姓名已隐去]书记反映过几次'
     """
-    if not isinstance(text, str) or not text:
-        return text
-    return "".join(NAME_MASK if p.flag.startswith("nr") and len(p.word) >= 2 else p.word
-                   for p in _pos_tokenizer().cut(text))
+    return _mask_titled_names(text)
 
 
 def segment(text: str, *, min_length: int = 1, drop_stop_words: bool = False) -> list[str]:
@@ -250,9 +248,9 @@ def theme_examples(county: County, config: SurveyConfig | dict | None = None) ->
     Examples are the answers with the most theme keywords (ties: answers without a mask
     first, then shorter, then alphabetical), skipping near-repeats of an answer already
     taken, at most ``text.examples_per_theme`` per theme. Themes with
-    fewer than k answers give no example. Phone and ID numbers are masked
-    (:func:`~fivestar_analysis.load.privacy.mask_text`) and so are words tagged as personal
-    names (:func:`mask_names`).
+    fewer than k answers give no example. Phone and ID numbers and names before a title are
+    masked (:func:`~fivestar_analysis.load.privacy.mask_text`); the loader has already
+    masked the names of the survey's own name column.
 
     Returns
     -------
@@ -278,7 +276,7 @@ def theme_examples(county: County, config: SurveyConfig | dict | None = None) ->
             picked = _diverse(inside["answer"].tolist(), cfg, words_of=words_of)
             for rank, text in enumerate(picked, start=1):
                 rows.append({"item": it, "theme": theme, "n": len(inside), "example_rank": rank,
-                             "example": mask_names(mask_text(text))})
+                             "example": mask_text(text)})
     out = pd.DataFrame(rows, columns=["item", "theme", "n", "example_rank", "example"])
     out["example_rank"] = out["example_rank"].astype("Int64")
     return suppress_small(out, cfg.k)
