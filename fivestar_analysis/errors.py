@@ -8,6 +8,7 @@ Chinese or English.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -57,6 +58,15 @@ def message(key: str, language: str = "zh", **params: Any) -> str:
     return text.format_map(_Default(params))
 
 
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """Text safe to print on a terminal: control characters (a NUL, the ESC of an ANSI
+    sequence) and direction overrides shown as ``\\xNN`` / ``\\uNNNN`` instead of acting."""
+    return _INVISIBLE.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
+
+
 def column_letter(index: int) -> str:
     """Spreadsheet column letter of a 0-based column index (0 -> A, 26 -> AA)."""
     letters = ""
@@ -95,6 +105,9 @@ class DataProblem:
         return e["fix"].format_map(_Default(self.params))
 
     def location(self, language: str = "zh") -> str:
+        return visible(self._location(language))
+
+    def _location(self, language: str = "zh") -> str:
         parts = [self.file]
         is_yaml = self.file.endswith((".yaml", ".yml"))
         if language == "en":
@@ -112,6 +125,9 @@ class DataProblem:
         return "，".join(parts)
 
     def message(self, language: str = "zh") -> str:
+        return visible(self._message(language))
+
+    def _message(self, language: str = "zh") -> str:
         """The problem in one sentence: what was found, what was expected, and the fix.
 
         An info-level note has no fix: its catalogue entry carries one ``note`` sentence.

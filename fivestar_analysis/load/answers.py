@@ -10,10 +10,12 @@ in the yes/no words. Words meaning “no answer” (说不清, (跳过) …) are
 
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 from typing import Any
 
+from fivestar_analysis.load.collect import _number_text
 from fivestar_analysis.load.vocab import aliases, fold
 
 __all__ = ["AnswerMap", "MISSING", "option_key"]
@@ -76,10 +78,14 @@ class AnswerMap:
         self.binary = self.lo == 0 and self.hi == 1
 
     def code(self, text: str) -> float | str | None:
-        try:
-            return float(text.replace(",", "").replace("，", ""))
-        except ValueError:
-            pass
+        number = _number_text(text)
+        if number is not None:
+            try:
+                value = float(number)
+                if math.isfinite(value):
+                    return value
+            except ValueError:
+                pass
         key = option_key(text)
         if key in self.labels:
             return self.labels[key]

@@ -21,6 +21,9 @@ class ProblemLog:
 
     def __init__(self) -> None:
         self.problems: list[DataProblem] = []
+        #: file -> the spreadsheet column of each table position, where they differ (a
+        #: dropped 序号 column shifts the positions; letters in messages stay Excel's)
+        self.column_maps: dict[str, list[int]] = {}
         self._counts: dict[tuple, int] = defaultdict(int)
         self._last: dict[tuple, DataProblem] = {}
 
@@ -34,10 +37,19 @@ class ProblemLog:
         problem = DataProblem(
             code=code, file=file, row=None if row is None else int(row), column=column,
             found=None if found is None else str(found), params=params, severity=severity,
-            col_letter=None if col_index is None else column_letter(col_index),
+            col_letter=None if col_index is None else column_letter(self._grid_column(
+                file, col_index)),
         )
         self.problems.append(problem)
         self._last[key] = problem
+
+    def _grid_column(self, file: str, position: int) -> int:
+        mapping = self.column_maps.get(file)
+        if mapping is None:
+            return position
+        if position < len(mapping):
+            return mapping[position]
+        return max(mapping, default=-1) + 1 + position - len(mapping)  # a column we added
 
     def warn(self, code: str, file: str, row: int | None = None, column: str | None = None,
              found: Any = None, **kw: Any) -> None:
@@ -104,22 +116,63 @@ class Columns:
             log._counts[(self.raw.file, self.raw.headers[col], code, severity)] += remaining
 
 
-_NUMBER_CLEAN = re.compile(r"[,，\s]|(?:万元|万)$")
+_NUMBER_SUFFIX = re.compile(r"(?:万元|万)$")
+# a comma or space may only separate thousands: 1,234 or 12,345.6 — not 12,5 or 1,2,3
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:[,，\s]\d{3})+(?:\.\d+)?$")
+#: the largest magnitude accepted in any numeric column (far beyond any real county figure)
+MAX_MAGNITUDE = 1e12
+
+
+def _number_text(text: str) -> str | None:
+    """The text of a number as float() reads it, or None when its separators are wrong."""
+    t = _NUMBER_SUFFIX.sub("", text.strip()).strip()
+    if re.search(r"[,，\s]", t):
+        if not _THOUSANDS.match(t):
+            return None
+        t = re.sub(r"[,，\s]", "", t)
+    return t
 
 
 def parse_numbers(cells: pd.Series) -> tuple[pd.Series, pd.Index]:
-    """Numbers from text cells (thousand separators and a trailing 万元 allowed).
+    """Numbers from text cells (thousand separators in groups of three, a trailing 万元).
 
-    Returns the float values (NaN for blanks) and the rows whose text is not a number.
+    Returns the float values (NaN for blanks) and the rows whose text is not a number, a
+    misplaced separator (``12,5``), or not a finite number of plausible size (``inf``,
+    ``1e309``, ``1e308``); :func:`report_bad_numbers` tells these apart in its messages.
     """
     # a column holds few distinct texts (answer codes, years): parse each one once
     codes, uniques = pd.factorize(cells, use_na_sentinel=False)
     distinct = pd.Series(uniques, dtype=cells.dtype, name=cells.name)
-    text = distinct.str.replace(_NUMBER_CLEAN, "", regex=True)
+    text = distinct.map(lambda u: "" if u == "" else (_number_text(u) or "x"))
     parsed = pd.to_numeric(text.where(text != ""), errors="coerce").astype("float64")
+    absurd = ~np.isfinite(parsed.to_numpy()) & parsed.notna().to_numpy() | (
+        np.abs(parsed.fillna(0).to_numpy()) > MAX_MAGNITUDE)
+    parsed = parsed.where(~absurd)
     values = pd.Series(parsed.to_numpy()[codes], index=cells.index, name=cells.name)
     bad = cells.index[((text != "") & parsed.isna()).to_numpy()[codes]]
     return values, bad
+
+
+def report_bad_numbers(cols: Columns, log: ProblemLog, name: str, bad: pd.Index,
+                       **params: Any) -> None:
+    """Log the rows :func:`parse_numbers` refused, each with the message that fits it."""
+    if not len(bad):
+        return
+    cells = cols.cells(name).loc[bad]
+    kinds: dict[str, list] = {"bad_number": [], "bad_thousands": [], "number_not_finite": []}
+    for row, text in cells.items():
+        t = _number_text(text)
+        if t is None and re.search(r"\d[,，\s]\d", text):
+            kinds["bad_thousands"].append(row)
+            continue
+        try:
+            float(t if t is not None else "x")
+            kinds["number_not_finite"].append(row)
+        except ValueError:
+            kinds["bad_number"].append(row)
+    for code, rows in kinds.items():
+        if rows:
+            cols.report(log, code, name, pd.Index(rows), **params)
 
 
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}

@@ -73,6 +73,12 @@ class DetectedTable:
     dropped_columns: list[str] = field(default_factory=list)
     scores: dict[str, int] = field(default_factory=dict)
     table: RawTable | None = None
+    #: the grid column of each kept header position
+    kept: list[int] = field(default_factory=list)
+
+    def header_of(self, grid_column: int) -> str | None:
+        """The header of a column of the grid, if that column was kept."""
+        return self.headers[self.kept.index(grid_column)] if grid_column in self.kept else None
 
     @property
     def file(self) -> str:
@@ -352,7 +358,7 @@ def detect_table(grid: Grid, vocab: Vocabulary) -> DetectedTable:
     return DetectedTable(
         grid=grid, role=role, how=how, header_rows=tuple(header_rows), headers=kept_headers,
         canonical=[canonical[i] for i in keep], skipped={k: v for k, v in skipped.items() if v},
-        dropped_columns=dropped, scores=scores, table=table)
+        dropped_columns=dropped, scores=scores, table=table, kept=keep)
 
 
 def ragged_rows(grid: Grid, header_rows: tuple[int, ...], width: int) -> list[int]:

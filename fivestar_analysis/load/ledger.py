@@ -7,6 +7,7 @@ import pandas as pd
 
 from fivestar_analysis.load.collect import (
     Columns,
+    report_bad_numbers,
     ProblemLog,
     parse_numbers,
     parse_rating,
@@ -196,7 +197,7 @@ def _parse_part(raw: RawTable, rubric: Rubric, log: ProblemLog):
             values, bad = parse_numbers(cols.cells(c))
             if len(bad):
                 unit = "（万元）" if c == "collective_income_wan" else ""
-                cols.report(log, "bad_number", c, bad, unit=unit)
+                report_bad_numbers(cols, log, c, bad, unit=unit)
             typed[c] = values
     if "secretary_rating" in cols.pos:
         values, bad = parse_rating(cols.cells("secretary_rating"))
@@ -213,8 +214,11 @@ def _parse_part(raw: RawTable, rubric: Rubric, log: ProblemLog):
     extras = []
     for p in extra_pos:
         header = raw.headers[p]
-        if header in typed.columns:
-            continue
+        if header in typed.columns:  # the same extra header twice: keep both columns
+            n = 2
+            while f"{header}（{n}）" in typed.columns:
+                n += 1
+            header = f"{header}（{n}）"
         values, bad = parse_numbers(raw.frame[p])
         # an extra column is numeric when every filled cell is a number
         typed[header] = values if len(bad) == 0 and values.notna().any() else raw.frame[p].where(

@@ -65,16 +65,33 @@ class Discovery:
     codebook: RawTable | None = None
     codebook_label: str | None = None
     files: dict[str, str] = field(default_factory=dict)
+    #: files that could not be read at all (already reported)
+    unreadable: list[str] = field(default_factory=list)
 
 
-def package_files(folder: Path) -> list[Path]:
-    """Table files of the folder and of a 台账/ or ledger/ sub-folder, in a stable order."""
+def package_files(folder: Path, log: ProblemLog | None = None) -> list[Path]:
+    """Table files of the folder and of a 台账/ or ledger/ sub-folder, in a stable order.
+
+    A file (or sub-folder) that is a link to somewhere outside the package folder is not
+    read: it is an error naming the link.
+    """
+    root = folder.resolve()
+
+    def inside(p: Path) -> bool:
+        try:
+            p.resolve().relative_to(root)
+            return True
+        except (ValueError, OSError):
+            if log is not None:
+                log.add("outside_package", _label(folder, p), target=str(p.resolve()))
+            return False
+
     def listing(d: Path) -> list[Path]:
         return sorted(p for p in d.iterdir() if p.is_file()
-                      and not p.name.startswith(("~$", ".")))
+                      and not p.name.startswith(("~$", ".")) and inside(p))
     files = listing(folder)
     for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
-        if fold(sub.name) in SUBFOLDERS:
+        if fold(sub.name) in SUBFOLDERS and inside(sub):
             files += listing(sub)
     return files
 
@@ -110,7 +127,7 @@ def discover(folder: Path, rubric, log: ProblemLog) -> Discovery:
     found = Discovery()
     grids: list[Grid] = []
     yaml_codebooks: list[Path] = []
-    for path in package_files(folder):
+    for path in package_files(folder, log):
         ext = path.suffix.lower()
         if ext in (".yaml", ".yml") and fold(path.stem) in CODEBOOK_YAML_NAMES:
             yaml_codebooks.append(path)
@@ -121,6 +138,7 @@ def discover(folder: Path, rubric, log: ProblemLog) -> Discovery:
             grids += read_grids(path)
         except TableUnreadable as exc:
             log.problems.append(exc.problem)
+            found.unreadable.append(path.name)
             continue
         found.files[_label(folder, path)] = _sha256(path)
     stars = star_header_names(rubric)
@@ -152,6 +170,10 @@ def discover(folder: Path, rubric, log: ProblemLog) -> Discovery:
     found.survey = surveys[0] if surveys else None
     found.ledger = [t for t in tables if t.role == "ledger"]
     for t in tables:
+        if t.kept and t.kept != list(range(len(t.kept))):
+            log.column_maps[t.file] = list(t.kept)
+        if t.role is not None and t.table is not None:
+            _cell_problems(t, log)
         if t.role is None and t.how != "empty" and not t.grid.hidden:
             log.note("table_not_recognised", t.file)
         elif t.role is not None and t.grid.hidden:
@@ -159,19 +181,69 @@ def discover(folder: Path, rubric, log: ProblemLog) -> Discovery:
     return found
 
 
+def _cell_problems(t: DetectedTable, log: ProblemLog) -> None:
+    """Control characters removed from cells (a warning), and formula cells whose result
+    was never saved (an error: they would read as blank) inside the table's data."""
+    from fivestar_analysis.errors import column_letter
+
+    data_rows = set(t.table.frame.index)
+    controls = [(r, c) for r, c in t.grid.control_cells if r in data_rows or r in t.header_rows]
+    if controls:
+        r, c = controls[0]
+        log.warn("control_characters", t.file, r, t.header_of(c) or column_letter(c),
+                 col_index=t.kept.index(c) if c in t.kept else None, count=len(controls))
+    for r, c in t.grid.formula_cells:
+        if r in data_rows and t.header_of(c) is not None:
+            log.add("formula_without_value", t.file, r, t.header_of(c),
+                    col_index=t.kept.index(c))
+
+
 def _label(folder: Path, path: Path) -> str:
     rel = path.relative_to(folder)
     return rel.as_posix()
 
 
+#: the largest county.yaml / codebook.yaml read (a metadata file is a few hundred bytes)
+MAX_YAML_BYTES = {"county": 256 * 1024, "codebook": 4 * 1024 * 1024}
+
+
+def safe_yaml(text: str, file: str, log: ProblemLog, kind: str = "county") -> tuple[bool, Any]:
+    """Parse YAML written by a user: no anchors or aliases (a few hundred bytes of nested
+    aliases can expand without bound), no Python tags, a capped size. Problems are logged
+    against ``file``; returns (ok, data)."""
+    if len(text.encode("utf-8", "ignore")) > MAX_YAML_BYTES[kind]:
+        log.add("yaml_too_large", file, None, None, limit=f"{MAX_YAML_BYTES[kind] // 1024} KB")
+        return False, None
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                log.add("yaml_alias", file, event.start_mark.line + 1, None)
+                return False, None
+        return True, yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        log.add("yaml_syntax", file, None if mark is None else mark.line + 1, None,
+                reason=_plain(str(getattr(exc, "problem", "") or exc).splitlines()[0]))
+        return False, None
+    except RecursionError:
+        log.add("yaml_syntax", file, None, None, reason="nested too deeply")
+        return False, None
+
+
+def _plain(text: str) -> str:
+    return "".join(ch if ch.isprintable() else " " for ch in text)[:200]
+
+
+
 def _read_yaml_codebook(path: Path, log: ProblemLog) -> RawTable | None:
     """A codebook written as YAML: a list of items, or a mapping item -> fields."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        log.add("yaml_syntax", path.name, None if mark is None else mark.line + 1, None,
-                reason=str(getattr(exc, "problem", exc)))
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        log.add("yaml_syntax", path.name, None, None, reason="not UTF-8 text")
+        return None
+    ok, data = safe_yaml(text, path.name, log, kind="codebook")
+    if not ok:
         return None
     if isinstance(data, dict):
         data = [{"item": k, **(v or {})} for k, v in data.items()]
@@ -197,7 +269,7 @@ def _key_lines(text: str) -> dict[str, int]:
     """Line number (1-based) of each top-level and targets key in county.yaml."""
     lines: dict[str, int] = {}
     try:
-        node = yaml.compose(text)
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:
         return lines
     if isinstance(node, yaml.MappingNode):
@@ -207,6 +279,20 @@ def _key_lines(text: str) -> dict[str, int]:
                 for k2, _ in v.value:
                     lines[f"{k.value}.{k2.value}"] = k2.start_mark.line + 1
     return lines
+
+
+def _raw_scalars(text: str) -> dict[str, str]:
+    """The text of each top-level scalar value as written (``code: yes`` -> ``yes``)."""
+    out: dict[str, str] = {}
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return out
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if isinstance(v, yaml.ScalarNode):
+                out[str(k.value)] = str(v.value)
+    return out
 
 
 def _bad(log: ProblemLog, key: str, line: int | None, found: Any, what: str, what_en: str,
@@ -228,12 +314,8 @@ def read_county_yaml(folder: Path, log: ProblemLog) -> dict[str, Any] | None:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("gb18030", errors="replace")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        log.add("yaml_syntax", path.name, None if mark is None else mark.line + 1, None,
-                reason=str(getattr(exc, "problem", "")))
+    ok, data = safe_yaml(text, path.name, log)
+    if not ok:
         return None
     if not isinstance(data, dict):
         log.add("yaml_not_mapping", path.name, 1)
@@ -247,8 +329,15 @@ def read_county_yaml(folder: Path, log: ProblemLog) -> dict[str, Any] | None:
     for key in ("name", "code"):
         if data.get(key) in (None, ""):
             log.add("yaml_missing_key", path.name, None, key, key=key)
-    out["name"] = str(data.get("name", "")).strip()
-    code = str(data.get("code", "")).strip()
+    raw = _raw_scalars(text)
+
+    def as_text(key: str) -> str:
+        value = data.get(key, "")
+        # a bare yes/no/123 is read by YAML as a boolean or number: keep what was written
+        return (value if isinstance(value, str) else raw.get(key, str(value))).strip()
+
+    out["name"] = as_text("name")
+    code = as_text("code")
     if code and not re.fullmatch(r"[a-z0-9_-]+", code):
         _bad(log, "code", lines.get("code"), code, "由小写字母、数字、-、_ 组成的代码",
              "a slug of a-z, 0-9, - and _", "例如 code: xixian（用于输出文件名）",
@@ -257,14 +346,17 @@ def read_county_yaml(folder: Path, log: ProblemLog) -> dict[str, Any] | None:
     for key in ("province", "city"):
         out[key] = None if data.get(key) is None else str(data[key])
     year = data.get("year")
-    if year is not None and not (isinstance(year, int) and 1949 <= year <= 2100):
-        _bad(log, "year", lines.get("year"), year, "四位数年份", "a four-digit year",
+    if isinstance(year, str) and re.fullmatch(r"\s*\d{4}\s*(年度?)?", year):
+        year = int(re.sub(r"\D", "", year))  # year: '2024' or 2024年
+    if year is not None and not (isinstance(year, int) and not isinstance(year, bool)
+                                 and 1949 <= year <= 2100):
+        _bad(log, "year", lines.get("year"), raw.get("year", year), "四位数年份", "a four-digit year",
              "例如 year: 2024；删除此行则用台账中最新的年度", "e.g. year: 2024; omit to use the ledger's latest")
         year = None
     out["year"] = year
     language = data.get("language", "zh")
     if language not in ("zh", "en"):
-        _bad(log, "language", lines.get("language"), language, "zh 或 en", "zh or en",
+        _bad(log, "language", lines.get("language"), raw.get("language", language), "zh 或 en", "zh or en",
              "改为 language: zh", "write language: zh or language: en")
         language = "zh"
     out["language"] = language
@@ -365,7 +457,7 @@ def _load(path: str | Path) -> tuple[County | None, ProblemLog]:
         rubric = load_rubric()
     found = discover(folder, rubric, log)
     files = dict(found.files)
-    if not found.ledger:
+    if not found.ledger and not found.unreadable:  # an unreadable file was the ledger, maybe
         log.add("ledger_missing", folder.name or str(folder))
     if found.survey is not None and found.codebook is None and found.codebook_label is None:
         log.add("survey_without_codebook", found.survey.file)

@@ -227,6 +227,10 @@ class Grid:
     default_name: bool = False
     #: for a CSV whose rows differ in length: the number of cells of each row
     row_widths: list[int] | None = None
+    #: (row, column) of cells whose control characters were removed
+    control_cells: list[tuple[int, int]] = field(default_factory=list)
+    #: (row, column) of formula cells with no saved result (they read as blank)
+    formula_cells: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -236,14 +240,43 @@ class Grid:
         return self.path.stem
 
 
-def _grid_frame(rows: list[list[str]] | pd.DataFrame) -> pd.DataFrame:
+# control characters (NUL, ESC of a terminal escape sequence …): never data; tab, line feed
+# and carriage return inside a cell become spaces
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_BREAKS = re.compile(r"[\t\r\n]+")
+
+
+def _clean(cells: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Strip each distinct text once and remove control characters; also the rows changed
+    by that removal (a boolean array)."""
+    codes, uniques = pd.factorize(cells, use_na_sentinel=False)
+    text = pd.Series(uniques, dtype=cells.dtype)
+    has = text.str.contains(_CONTROL, regex=True).fillna(False).to_numpy(dtype=bool)
+    if has.any():
+        text = text.where(~has, text.str.replace(_CONTROL, "", regex=True))
+    text = text.str.replace(_BREAKS, " ", regex=True) if text.str.contains(
+        _BREAKS, regex=True).any() else text
+    distinct = text.str.strip().to_numpy(dtype=object)
+    cleaned = pd.Series(distinct[codes], index=cells.index, name=cells.name, dtype=cells.dtype)
+    return cleaned, has[codes]
+
+
+def _grid_frame(rows: list[list[str]] | pd.DataFrame) -> tuple[pd.DataFrame, list]:
+    """The grid as a frame of text, rows numbered from 1, and the (row, column) of cells
+    whose control characters were removed."""
     frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
     frame = frame.fillna("").astype(str) if len(frame) else frame
     frame.index = np.arange(1, len(frame) + 1)
     frame.columns = range(frame.shape[1])
+    controls: list[tuple[int, int]] = []
     if len(frame):
-        frame = pd.DataFrame({k: _strip(frame[k]) for k in frame.columns}, index=frame.index)
-    return frame
+        cols = {}
+        for k in frame.columns:
+            cols[k], changed = _clean(frame[k])
+            if changed.any():
+                controls += [(int(r), int(k)) for r in frame.index[changed]]
+        frame = pd.DataFrame(cols, index=frame.index)
+    return frame, controls
 
 
 def read_csv_grid(path: Path, file: str | None = None) -> Grid:
@@ -270,7 +303,9 @@ def read_csv_grid(path: Path, file: str | None = None) -> Grid:
         raise TableUnreadable(DataProblem("empty_file", file=file)) from None
     else:
         widths = None
-    return Grid(file=file, path=path, cells=_grid_frame(rows), encoding=enc, row_widths=widths)
+    cells, controls = _grid_frame(rows)
+    return Grid(file=file, path=path, cells=cells, encoding=enc, row_widths=widths,
+                control_cells=controls)
 
 
 def _first_table_line(text: str) -> str:
@@ -329,6 +364,32 @@ def _merged_ranges(path: Path, part: str) -> list[tuple[int, int, int, int]]:
     return out
 
 
+_CELL_OPEN = re.compile(rb'<(?:\w+:)?c\s[^>]*?r="([A-Z]+)(\d+)"')
+
+
+def _formulas_without_value(path: Path, part: str, limit: int = 200) -> list[tuple[int, int]]:
+    """Cells holding a formula whose result was never saved (a workbook written by a
+    program and never opened in Excel): openpyxl reads them as empty."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        try:
+            xml = z.read(part)
+        except KeyError:
+            return []
+    out: list[tuple[int, int]] = []
+    pos = xml.find(b"<f")
+    while pos != -1 and len(out) < limit:
+        if xml[pos + 2:pos + 3] in (b">", b" ", b"/"):
+            start = xml.rfind(b"<c ", 0, pos)
+            end = xml.find(b"</c>", pos)
+            m = _CELL_OPEN.match(xml, start) if start != -1 else None
+            if m and end != -1 and b"<v" not in xml[pos:end]:
+                out.append((int(m.group(2)), _col_index(m.group(1))))
+        pos = xml.find(b"<f", pos + 2)
+    return out
+
+
 def _fill_merged(rows: list[list[str]], ranges, width: int) -> set[int]:
     """Copy each merged range's value into every cell it covers; rows of horizontal merges."""
     horizontal: set[int] = set()
@@ -366,9 +427,11 @@ def read_xlsx_grids(path: Path) -> list[Grid]:
             rows = [r + [""] * (width - len(r)) for r in rows]
             part, hidden = parts.get(ws.title, ("", False))
             merged = _fill_merged(rows, _merged_ranges(path, part), width) if part else set()
+            cells, controls = _grid_frame(rows)
             grids.append(Grid(file=path.name if single else f"{path.name}[{ws.title}]",
-                              path=path, sheet=ws.title,
-                              cells=_grid_frame(rows), hidden=hidden, merged_rows=merged,
+                              path=path, sheet=ws.title, control_cells=controls,
+                              formula_cells=_formulas_without_value(path, part) if part else [],
+                              cells=cells, hidden=hidden, merged_rows=merged,
                               default_name=bool(DEFAULT_SHEET.match(ws.title.strip()))))
     finally:
         wb.close()
@@ -406,9 +469,10 @@ def read_xls_grids(path: Path) -> list[Grid]:
                 rows.append(row)
             ranges = [(r1 + 1, c1, r2, c2 - 1) for r1, r2, c1, c2 in sh.merged_cells]
             merged = _fill_merged(rows, ranges, sh.ncols)
+            cells, controls = _grid_frame(rows)
             grids.append(Grid(file=path.name if single else f"{path.name}[{sh.name}]",
-                              path=path, sheet=sh.name,
-                              cells=_grid_frame(rows), hidden=sh.visibility != 0,
+                              path=path, sheet=sh.name, control_cells=controls,
+                              cells=cells, hidden=sh.visibility != 0,
                               merged_rows=merged,
                               default_name=bool(DEFAULT_SHEET.match(sh.name.strip()))))
     finally:
@@ -438,8 +502,9 @@ def read_sav_grid(path: Path) -> Grid:
         labels[var] = {_cell_text(k): str(v) for k, v in mapping.items()}
     var_labels = {v: str(lab) for v, lab in zip(meta.column_names, meta.column_labels or [])
                   if lab}
-    return Grid(file=path.name, path=path, cells=_grid_frame(rows), value_labels=labels,
-                variable_labels=var_labels)
+    cells, controls = _grid_frame(rows)
+    return Grid(file=path.name, path=path, cells=cells, value_labels=labels,
+                variable_labels=var_labels, control_cells=controls)
 
 
 def read_grids(path: Path) -> list[Grid]:

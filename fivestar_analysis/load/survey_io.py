@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from fivestar_analysis.load.collect import Columns, ProblemLog, parse_numbers
+from fivestar_analysis.load.collect import Columns, ProblemLog, parse_numbers, report_bad_numbers
 from fivestar_analysis.county import GROUP_DTYPE
 from fivestar_analysis.load.privacy import is_identifying_header, mask_text, roster_names
 from fivestar_analysis.load.reading import RawTable
@@ -145,7 +145,7 @@ def parse_codebook(raw: RawTable, rubric: Rubric, log: ProblemLog, *,
         if c in cols.pos:
             values, bad = parse_numbers(cols.cells(c))
             if len(bad):
-                cols.report(log, "bad_number", c, bad, unit="")
+                report_bad_numbers(cols, log, c, bad, unit="")
             cb[c] = values
         else:
             cb[c] = np.nan
@@ -372,7 +372,7 @@ def parse_survey(raw: RawTable, codebook: pd.DataFrame, branch_ids: set[str],
         if c in cols.pos:
             values, bad = parse_numbers(cols.cells(c))
             if len(bad):
-                cols.report(log, "bad_number", c, bad, unit="")
+                report_bad_numbers(cols, log, c, bad, unit="")
             typed[c] = values
     check_frame(typed, SURVEY_SCHEMA, cols, log)
     for c in ("gender", "education"):
