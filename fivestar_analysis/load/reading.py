@@ -295,7 +295,11 @@ def read_csv_grid(path: Path, file: str | None = None) -> Grid:
         rows = pd.read_csv(source, sep=delimiter, header=None, dtype=str, encoding="utf-8",
                            keep_default_na=False, skip_blank_lines=False, engine="c")
     except pd.errors.ParserError:  # rows of different widths: title lines, stray cells
-        records = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        try:
+            records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        except csv.Error as exc:
+            raise TableUnreadable(DataProblem("bad_csv", file=file,
+                                              params={"reason": str(exc)[:80]})) from None
         width = max((len(r) for r in records), default=0)
         rows = pd.DataFrame([r + [""] * (width - len(r)) for r in records])
         widths = [len(r) for r in records]
@@ -364,6 +368,7 @@ def _merged_ranges(path: Path, part: str) -> list[tuple[int, int, int, int]]:
     return out
 
 
+_SAVED_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]+</")
 _CELL_OPEN = re.compile(rb'<(?:\w+:)?c\s[^>]*?r="([A-Z]+)(\d+)"')
 
 
@@ -384,7 +389,7 @@ def _formulas_without_value(path: Path, part: str, limit: int = 200) -> list[tup
             start = xml.rfind(b"<c ", 0, pos)
             end = xml.find(b"</c>", pos)
             m = _CELL_OPEN.match(xml, start) if start != -1 else None
-            if m and end != -1 and b"<v" not in xml[pos:end]:
+            if m and end != -1 and not _SAVED_VALUE.search(xml, pos, end):
                 out.append((int(m.group(2)), _col_index(m.group(1))))
         pos = xml.find(b"<f", pos + 2)
     return out
