@@ -162,8 +162,8 @@ def test_fewer_than_two_valid_packages_is_refused(province, tmp_path):
 def test_notebook_and_text_twin_agree():
     import jupytext
 
-    ipynb = nbformat.read(ROOT / "notebooks" / "compare_counties.ipynb", as_version=4)
-    twin = jupytext.read(ROOT / "notebooks" / "compare_counties.py")
+    ipynb = nbformat.read(ROOT / "fivestar_analysis" / "notebooks" / "compare_counties.ipynb", as_version=4)
+    twin = jupytext.read(ROOT / "fivestar_analysis" / "notebooks" / "compare_counties.py")
     assert [(c.cell_type, c.source) for c in ipynb.cells] == [(c.cell_type, c.source) for c in twin.cells]
     assert ["parameters"] in [c.metadata.get("tags", []) for c in ipynb.cells]
 

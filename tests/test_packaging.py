@@ -69,3 +69,35 @@ def test_label_map_has_no_duplicate_keys():
 
     _table.cache_clear()
     assert _table()["branch_id"]["zh"] == "支部编码"
+
+
+def test_a_wheel_installed_outside_the_checkout_renders_a_report(tmp_path):
+    """Notebooks and resources are package data: a (non-editable) wheel renders a report
+    from another working directory, and writes nothing into the current folder."""
+    import os
+    import subprocess
+    import sys
+
+    dist, site, work = tmp_path / "dist", tmp_path / "site", tmp_path / "elsewhere"
+    work.mkdir()
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(dist),
+                    str(ROOT)], check=True, capture_output=True)
+    wheel = next(dist.glob("fivestar_analysis-*.whl"))
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target",
+                    str(site), str(wheel)], check=True, capture_output=True)
+    env = dict(os.environ, PYTHONPATH=str(site), FIVESTAR_CACHE=str(tmp_path / "cache"))
+    code = (
+        "import sys, fivestar_analysis as fa\n"
+        f"assert fa.__file__.startswith({str(site)!r}), fa.__file__\n"
+        "from fivestar_analysis.demo import write_demo_package\n"
+        "from fivestar_analysis.report.render import render_report\n"
+        f"pkg = write_demo_package({str(tmp_path / 'pkg')!r}, seed=7)\n"
+        f"r = render_report(pkg, {str(tmp_path / 'out')!r}, formats=('html',))\n"
+        "print(r.html)\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], cwd=work, env=env, capture_output=True,
+                         text=True, timeout=600)
+    assert res.returncode == 0, res.stderr[-3000:]
+    html = Path(res.stdout.strip().splitlines()[-1])
+    assert html.is_file() and "调研报告" in html.read_text(encoding="utf-8")
+    assert not any(work.iterdir()), "nothing is written into the current folder"

@@ -166,8 +166,8 @@ def test_unchanged_inputs_are_skipped_unless_forced(demo, tmp_path):
 def test_notebook_and_text_twin_agree():
     import jupytext
 
-    ipynb = nbformat.read(ROOT / "notebooks" / "county_report.ipynb", as_version=4)
-    twin = jupytext.read(ROOT / "notebooks" / "county_report.py")
+    ipynb = nbformat.read(ROOT / "fivestar_analysis" / "notebooks" / "county_report.ipynb", as_version=4)
+    twin = jupytext.read(ROOT / "fivestar_analysis" / "notebooks" / "county_report.py")
     assert [(c.cell_type, c.source) for c in ipynb.cells] == [(c.cell_type, c.source) for c in twin.cells]
     tags = [c.metadata.get("tags", []) for c in ipynb.cells]
     assert ["parameters"] in tags
@@ -175,7 +175,7 @@ def test_notebook_and_text_twin_agree():
 
 def test_plain_papermill_command_runs_the_notebook(demo, tmp_path):
     out = tmp_path / "run.ipynb"
-    res = subprocess.run([sys.executable, "-m", "papermill", str(ROOT / "notebooks" / "county_report.ipynb"),
+    res = subprocess.run([sys.executable, "-m", "papermill", str(ROOT / "fivestar_analysis" / "notebooks" / "county_report.ipynb"),
                           str(out), "-p", "data_dir", str(demo), "-p", "language", "zh", "--no-progress-bar"],
                          capture_output=True, text=True, timeout=600, cwd=ROOT / "notebooks")
     assert res.returncode == 0, res.stderr[-2000:]

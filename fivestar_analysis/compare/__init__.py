@@ -5,7 +5,7 @@ Tables (each a tidy DataFrame keyed by ``county_code, county_name``): :func:`cou
 :func:`between_county_tests` and :func:`lagging_counties` (a table and ``lagging_county``
 findings). :func:`describe_comparison` computes them all once into a
 :class:`CountyComparison`; ``sections`` turns that into the report's HTML and
-:func:`render_comparison` executes ``notebooks/compare_counties.ipynb`` into
+:func:`render_comparison` executes the packaged ``compare_counties.ipynb`` into
 ``compare-<year>.html``.
 
 >>> from fivestar_analysis.compare import load_counties, county_ranking  # doctest: +SKIP

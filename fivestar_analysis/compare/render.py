@@ -46,12 +46,10 @@ class ComparisonResult(RenderResult):
 
 
 def comparison_notebook() -> Path:
-    """``notebooks/compare_counties.ipynb`` of the project checkout."""
-    path = Path(__file__).resolve().parents[2] / "notebooks" / "compare_counties.ipynb"
-    if not path.is_file():
-        raise FivestarError(f"comparison notebook not found at {path}; install the project from "
-                            "its checkout (pip install -e .) so the notebooks travel with it")
-    return path
+    """The comparison notebook, ``fivestar_analysis/notebooks/compare_counties.ipynb``."""
+    from fivestar_analysis.report.render import packaged_notebook
+
+    return packaged_notebook("compare_counties.ipynb")
 
 
 def _folder_digests(path: str) -> dict[str, str]:

@@ -463,8 +463,10 @@ def _load(path: str | Path) -> tuple[County | None, ProblemLog]:
         log.add("survey_without_codebook", found.survey.file)
     if found.codebook_label is not None and found.survey is None:
         log.warn("codebook_without_survey", found.codebook_label)
-    if (folder / "county.yaml").exists():
-        files["county.yaml"] = _sha256(folder / "county.yaml")
+    for name in ("county.yaml", "county.yml"):  # whichever was read is fingerprinted
+        if (folder / name).exists():
+            files[name] = _sha256(folder / name)
+            break
 
     parts = prepare_ledger_parts(found.ledger, log)
     ledger = parse_ledger(parts, rubric, log) if parts else None

@@ -103,8 +103,10 @@ def _safe_mentoring(county: County, year: int) -> tuple[MentoringPlan, str | Non
     try:
         return st.mentoring_plan(county, year=year, within="township"), "township"
     except MentoringTooLarge:
+        # not "no pairs under the rules": the plan could not be computed at all, and the
+        # report must say so
         empty = pd.DataFrame()
-        return MentoringPlan(year=year, pairs=empty, load=empty, unmatched=empty), None
+        return MentoringPlan(year=year, pairs=empty, load=empty, unmatched=empty), "too_large"
 
 
 def describe_county(county: County, *, year: int | None = None, language: str | None = None,

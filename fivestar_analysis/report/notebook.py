@@ -26,16 +26,26 @@ SECTIONS = {
 
 
 def resolve_data_dir(data_dir: str | Path | None) -> Path:
-    """The package folder to report on; None means the demo county (written if missing)."""
+    """The package folder to report on; None means the demo county, written once to the
+    user's cache folder (never into the installed package or the current folder)."""
     if data_dir:
         return Path(data_dir).expanduser().resolve()
-    root = Path(__file__).resolve().parents[2]
-    demo = root / "data" / "demo"
+    demo = demo_cache() / "demo"
     if not (demo / "county.yaml").exists():
         from fivestar_analysis.demo import write_demo_package
 
         write_demo_package(demo)
     return demo
+
+
+def demo_cache() -> Path:
+    """``$FIVESTAR_CACHE``, else ``$XDG_CACHE_HOME/fivestar-analysis`` (``~/.cache/…``)."""
+    import os
+
+    if os.environ.get("FIVESTAR_CACHE"):
+        return Path(os.environ["FIVESTAR_CACHE"]).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "fivestar-analysis"
 
 
 def prepare(data_dir: str | Path | None = None, *, year: int | None = None, language: str = "zh",

@@ -1,6 +1,6 @@
 """Rendering the report: execute the parameterized notebook, export one self-contained HTML.
 
-papermill executes ``notebooks/county_report.ipynb`` with the county's parameters; nbconvert
+papermill executes the packaged ``county_report.ipynb`` with the county's parameters; nbconvert
 turns the executed notebook into HTML without code (the ``basic`` template, which loads
 nothing from the network); the page is wrapped in the project's own template with inline
 CSS and a table of contents. Every output is written to a temporary file in the output
@@ -63,14 +63,24 @@ class RenderResult:
     headline: dict[str, Any] = field(default_factory=dict)
 
 
-def report_notebook() -> Path:
-    """The report notebook: ``notebooks/county_report.ipynb`` of the project checkout."""
-    path = Path(__file__).resolve().parents[2] / "notebooks" / "county_report.ipynb"
+def packaged_notebook(name: str) -> Path:
+    """A notebook shipped inside the package (``fivestar_analysis/notebooks/NAME``).
+
+    Found with :mod:`importlib.resources`, so an installed wheel renders reports from any
+    working directory, not only a checkout.
+    """
+    from importlib import resources
+
+    path = Path(str(resources.files("fivestar_analysis") / "notebooks" / name))
     if not path.is_file():
-        raise FivestarError(
-            f"report notebook not found at {path}; install the project from its checkout "
-            "(pip install -e .) so the notebooks travel with the package")
+        raise FivestarError(f"notebook {name} is missing from the installed package ({path}); "
+                            "reinstall fivestar-analysis")
     return path
+
+
+def report_notebook() -> Path:
+    """The report notebook, ``fivestar_analysis/notebooks/county_report.ipynb``."""
+    return packaged_notebook("county_report.ipynb")
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> Path:

@@ -332,7 +332,13 @@ def measures_html(rep) -> str:
     rules = "；".join(_t(rep, f"每个{m.mentor_level}星支部至少带{m.min_mentees}个{m.mentee_level}星支部",
                           f"each {m.mentor_level}-star branch mentors at least {m.min_mentees} {m.mentee_level}-star")
                      for m in rep.county.rubric.mentoring)
-    if plan.pairs.empty:
+    if rep.mentoring_within == "too_large":
+        out.append(markdown_html(_t(
+            rep, "支部数量过多，即使在单个乡镇（街道）内也无法求解结对指派问题，本报告未给出结对方案；"
+                 "可按乡镇分别生成报告后再制定结对方案。",
+            "Too many branches to solve the mentoring assignment even within one township, so "
+            "this report gives no plan; render the townships separately to get one.")))
+    elif plan.pairs.empty:
         out.append(markdown_html(_t(rep, f"按规则（{rules}），本年度没有可以结对的支部。", f"No pairs under the rules ({rules}).")))
     else:
         same = float(plan.pairs["same_township"].mean())
