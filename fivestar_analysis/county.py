@@ -36,7 +36,7 @@ from typing import Any
 
 import pandas as pd
 
-from fivestar_analysis.errors import DataProblem
+from fivestar_analysis.errors import DataProblem, InvalidArgument
 from fivestar_analysis.rubric import Rubric, load_rubric
 
 __all__ = ["County", "CountyMeta", "Targets", "STATUS_LEVELS", "GROUPS", "KINDS"]
@@ -122,7 +122,7 @@ class County:
         elif basis == "planned":
             flag = stars["status"].isin(["planned", "awarded"])
         else:
-            raise ValueError("basis must be 'awarded' or 'planned'")
+            raise InvalidArgument("basis must be 'awarded' or 'planned'")
         wide = (
             stars.assign(flag=flag.to_numpy())
             .pivot_table(index=["branch_id", "year"], columns="star", values="flag",

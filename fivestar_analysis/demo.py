@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from fivestar_analysis.errors import FivestarError
+from fivestar_analysis.errors import FivestarError, InvalidArgument
 from fivestar_analysis.rubric import Rubric, load_rubric
 from fivestar_analysis.template import (
     CODEBOOK_HEADERS,
@@ -84,7 +84,7 @@ def _pick_names(rng: np.random.Generator, first: list[str], second: list[str], n
     avoid = set(_resource("names")["avoid"])
     pool = [a + middle + b for a in first for b in second if a + middle + b not in avoid]
     if n > len(pool):
-        raise ValueError(f"cannot invent {n} distinct {what} names (at most {len(pool)})")
+        raise InvalidArgument(f"cannot invent {n} distinct {what} names (at most {len(pool)})")
     return [pool[i] for i in rng.choice(len(pool), size=n, replace=False)]
 
 
@@ -95,7 +95,7 @@ def _places(rng: np.random.Generator, n_townships: int, n_villages: int,
     n_sub = 0 if n_communities == 0 else max(1, round(n_townships * 0.15))
     n_rural = n_townships - n_sub
     if n_rural < 1 and n_villages > 0:
-        raise ValueError("n_townships is too small to hold both villages and communities")
+        raise InvalidArgument("n_townships is too small to hold both villages and communities")
     stems = _pick_names(rng, nm["township_first"], nm["township_second"], n_townships, "township")
     suffix = np.where(rng.random(n_rural) < 0.7, "镇", "乡").tolist() + ["街道"] * n_sub
     # Villages mostly in 镇/乡, a few in 街道; communities only in 街道. Uneven sizes.
@@ -440,7 +440,7 @@ def generate_demo(seed: int = 2024, *, n_townships: int = 20, n_villages: int = 
     """
     years = sorted(int(y) for y in years)
     if not years or min(n_townships, n_villages + n_communities) < 1:
-        raise ValueError("a demo county needs at least one year, township and branch")
+        raise InvalidArgument("a demo county needs at least one year, township and branch")
     rubric = load_rubric()
     r_places, r_ledger, r_survey, r_meta = (
         np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4))
@@ -487,7 +487,7 @@ def write_demo_package(out_dir: str | os.PathLike[str], seed: int = 2024, *, fmt
         The package folder.
     """
     if fmt not in ("csv", "xlsx"):
-        raise ValueError(f"fmt must be 'csv' or 'xlsx', not {fmt!r}")
+        raise InvalidArgument(f"fmt must be 'csv' or 'xlsx', not {fmt!r}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     clash = _clashing_files(out, fmt)

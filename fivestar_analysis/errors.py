@@ -18,6 +18,8 @@ import yaml
 
 __all__ = [
     "FivestarError",
+    "InvalidArgument",
+    "UnknownName",
     "OutputNotWritable",
     "DataProblem",
     "PackageInvalid",
@@ -27,6 +29,23 @@ __all__ = [
 
 class FivestarError(Exception):
     """Base class of the errors this package raises on purpose."""
+
+
+class InvalidArgument(FivestarError, ValueError):
+    """A function was called with a value it does not accept (a basis, a year, a table).
+
+    Also a :class:`ValueError`, so ``except ValueError`` in callers keeps working.
+    """
+
+
+class UnknownName(FivestarError, KeyError):
+    """A name that does not exist: a star key, a problem code, a settings key.
+
+    Also a :class:`KeyError`.
+    """
+
+    def __str__(self) -> str:  # KeyError would print the message with quotes around it
+        return str(self.args[0]) if self.args else ""
 
 
 class OutputNotWritable(FivestarError):
@@ -93,7 +112,7 @@ class DataProblem:
     def _entry(self) -> dict[str, Any]:
         cat = _catalogue()["problems"]
         if self.code not in cat:
-            raise KeyError(f"no message for problem code {self.code!r}")
+            raise UnknownName(f"no message for problem code {self.code!r}")
         return cat[self.code]
 
     def expected(self, language: str = "zh") -> str:

@@ -8,6 +8,7 @@ Star analysis and survey analysis both return :class:`Finding` objects; the repo
 
 from __future__ import annotations
 
+from fivestar_analysis.errors import InvalidArgument
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -32,9 +33,9 @@ class Finding:
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:
-            raise ValueError(f"severity must be one of {SEVERITIES}, not {self.severity!r}")
+            raise InvalidArgument(f"severity must be one of {SEVERITIES}, not {self.severity!r}")
         if self.scope not in ("county", "township", "branch"):
-            raise ValueError(f"scope must be county, township or branch, not {self.scope!r}")
+            raise InvalidArgument(f"scope must be county, township or branch, not {self.scope!r}")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

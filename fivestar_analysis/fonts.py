@@ -15,6 +15,8 @@ from pathlib import Path
 
 from matplotlib import font_manager
 
+from fivestar_analysis.errors import FivestarError
+
 __all__ = ["CJKFont", "find_cjk_font", "FontNotFound"]
 
 #: family names of common fonts with Simplified Chinese glyphs, best first
@@ -36,7 +38,7 @@ BUNDLED_FILES = ("NotoSansCJKsc-Regular.otf", "SimHei.ttf")
 _PROBE = "五星支部创建产业兴旺"
 
 
-class FontNotFound(RuntimeError):
+class FontNotFound(FivestarError, RuntimeError):
     """No font with Chinese glyphs could be found or loaded."""
 
 

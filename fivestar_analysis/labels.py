@@ -7,14 +7,14 @@ the rubric, so a county's rubric override shows up in every label.
 
 from __future__ import annotations
 
+from fivestar_analysis.errors import InvalidArgument
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import pandas as pd
 import yaml
 
-__all__ = ["label", "labels", "relabel"]
+__all__ = ["label", "labels"]
 
 
 @lru_cache(maxsize=1)
@@ -26,7 +26,7 @@ def _table() -> dict[str, dict[str, str]]:
             data = yaml.safe_load(entry.read_text(encoding="utf-8")) or {}
             for key, value in data.items():
                 if key in merged:
-                    raise ValueError(f"label {key!r} defined twice (again in {entry.name})")
+                    raise InvalidArgument(f"label {key!r} defined twice (again in {entry.name})")
                 merged[str(key)] = value
     return merged
 
@@ -53,14 +53,3 @@ def label(key: Any, language: str = "zh", rubric: Any = None) -> str:
 
 def labels(keys: list[Any], language: str = "zh", rubric: Any = None) -> list[str]:
     return [label(k, language, rubric) for k in keys]
-
-
-def relabel(df: pd.DataFrame, language: str = "zh", rubric: Any = None,
-            values: list[str] | None = None) -> pd.DataFrame:
-    """A copy of ``df`` with display labels for its column names and, for the columns in
-    ``values``, for its cell values. The canonical frame is left untouched."""
-    out = df.copy()
-    for col in values or []:
-        out[col] = out[col].map(lambda v: label(v, language, rubric) if pd.notna(v) else v)
-    out.columns = [label(c, language, rubric) for c in out.columns]
-    return out

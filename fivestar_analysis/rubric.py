@@ -6,6 +6,7 @@ models, so a county can pick another rubric or override single keys in ``county.
 
 from __future__ import annotations
 
+from fivestar_analysis.errors import InvalidArgument, UnknownName
 import copy
 from importlib import resources
 from typing import Any
@@ -105,15 +106,15 @@ class Rubric(BaseModel):
     def _check(self) -> Rubric:
         unknown = set(self.kinds) - set(KINDS)
         if unknown:
-            raise ValueError(f"unknown branch kinds {sorted(unknown)}; use {KINDS}")
+            raise InvalidArgument(f"unknown branch kinds {sorted(unknown)}; use {KINDS}")
         for kind, spec in self.kinds.items():
             keys = spec.keys
             if len(set(keys)) != len(keys):
-                raise ValueError(f"duplicate star keys for {kind}: {keys}")
+                raise InvalidArgument(f"duplicate star keys for {kind}: {keys}")
             if len(keys) != self.max_level:
-                raise ValueError(f"{kind} has {len(keys)} stars but max_level is {self.max_level}")
+                raise InvalidArgument(f"{kind} has {len(keys)} stars but max_level is {self.max_level}")
             if self.capstone is not None and self.capstone not in keys:
-                raise ValueError(f"capstone star {self.capstone!r} is not a {kind} star")
+                raise InvalidArgument(f"capstone star {self.capstone!r} is not a {kind} star")
         return self
 
     # -- look-ups -------------------------------------------------------------------------
@@ -134,7 +135,7 @@ class Rubric(BaseModel):
         for s in self.kinds[kind].stars:
             if s.key == key:
                 return s
-        raise KeyError(f"{key!r} is not a {kind} star")
+        raise UnknownName(f"{key!r} is not a {kind} star")
 
     def star_label(self, key: str, kind: str | None = None, language: str = "zh") -> str:
         """Display name of a star; ``kind`` may be omitted for a key used by one kind only."""
@@ -143,7 +144,7 @@ class Rubric(BaseModel):
             for s in self.kinds[k].stars:
                 if s.key == key:
                     return s.label(language)
-        raise KeyError(key)
+        raise UnknownName(key)
 
     def star_names(self) -> dict[str, tuple[str, str]]:
         """Map every Chinese and English star name (and key) to ``(kind or '*', key)``.
@@ -205,7 +206,7 @@ def load_rubric(spec: str | dict[str, Any] | None = None) -> Rubric:
         overrides = dict(spec)
         name = overrides.pop("base", name)
     if name not in available_rubrics():
-        raise ValueError(f"unknown rubric {name!r}; packaged rubrics: {available_rubrics()}")
+        raise InvalidArgument(f"unknown rubric {name!r}; packaged rubrics: {available_rubrics()}")
     path = resources.files("fivestar_analysis") / "resources" / "rubrics" / f"{name}.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return Rubric.model_validate(_deep_merge(data, overrides))

@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from fivestar_analysis.errors import InvalidArgument
 from fivestar_analysis.rubric import Rubric, load_rubric
 
 __all__ = [
@@ -159,7 +160,7 @@ def write_template(path: str | os.PathLike[str], language: str = "zh") -> Path:
     >>> write_template("县名-台账模板.xlsx")  # doctest: +SKIP
     """
     if language != "zh":
-        raise ValueError(f"language {language!r} is not supported; the template is in Chinese")
+        raise InvalidArgument(f"language {language!r} is not supported; the template is in Chinese")
     rubric = load_rubric()
     wb = Workbook()
     ledger = wb.active

@@ -372,9 +372,7 @@ def test_county_yaml(pkg: DemoPackage, tmp_path: Path) -> None:
 # -- loading through the project's loader ----------------------------------------------------
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_demo_package_loads(tmp_path: Path, fmt: str) -> None:
-    load_county = getattr(fivestar_analysis, "load_county", None)
-    if load_county is None:
-        pytest.skip("the loader is not there yet")
+    load_county = fivestar_analysis.load_county
     out = write_demo_package(tmp_path / fmt, seed=2024, fmt=fmt, **SMALL)
     county = load_county(out)
     assert county.meta.name == "示范县" and county.years == [2022, 2023, 2024, 2025]

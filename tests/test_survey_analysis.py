@@ -255,7 +255,9 @@ def test_describe_survey(results, county):
         if name != "value_labels":
             assert "suppressed" in table.columns, name
     assert [f.kind for f in results.findings] == ["low_awareness"]
-    with pytest.raises(Exception):
+    import dataclasses
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
         results.k = 3  # frozen
 
 

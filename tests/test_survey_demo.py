@@ -8,10 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-demo = pytest.importorskip("fivestar_analysis.demo")
-
-from fivestar_analysis import load_county  # noqa: E402
-from fivestar_analysis.survey import (  # noqa: E402
+from fivestar_analysis import demo, load_county
+from fivestar_analysis.survey import (
     alpha_if_item_deleted,
     describe_survey,
     open_answers,

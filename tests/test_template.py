@@ -111,9 +111,7 @@ def test_written_atomically(tmp_path: Path) -> None:
 
 
 def test_filled_template_loads(template: Path, tmp_path: Path) -> None:
-    load_county = getattr(fivestar_analysis, "load_county", None)
-    if load_county is None:
-        pytest.skip("the loader is not there yet")
+    load_county = fivestar_analysis.load_county
     wb = openpyxl.load_workbook(template)
     ws = wb["台账"]
     headers = _header(ws)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from fivestar_analysis.errors import InvalidArgument
 from fivestar_analysis.compare import tables as tb
 from fivestar_analysis.county import County
 from fivestar_analysis.findings import Finding, findings_frame
@@ -93,7 +94,7 @@ def describe_comparison(counties: Sequence[County], failures: pd.DataFrame | Non
     """
     counties = list(counties)
     if len(counties) < 2:
-        raise ValueError(f"a comparison needs at least two counties, got {len(counties)}")
+        raise InvalidArgument(f"a comparison needs at least two counties, got {len(counties)}")
     y = tb.comparison_year(counties) if year is None else int(year)
     lag = tb.lagging_counties(counties, year=y)
     return CountyComparison(

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from fivestar_analysis.load.reading import Grid, RawTable
-from fivestar_analysis.load.vocab import aliases, fold, header_index, match_in, normalize_header
+from fivestar_analysis.load.vocab import aliases, fold, header_index, match_in
 
 __all__ = ["DetectedTable", "detect_table", "Vocabulary", "ROLES", "HEADER_SEARCH_ROWS"]
 

@@ -22,7 +22,6 @@ from fivestar_analysis.load.vocab import aliases, fold, match_header, parse_bool
 __all__ = ["parse_ledger", "LedgerResult"]
 
 REQUIRED = ("branch_id", "branch_name", "township", "kind", "year")
-TEXT_OPTIONAL = ("secretary_education",)
 NUMBER_COLUMNS = ("collective_income_wan", "population", "households", "party_members",
                   "secretary_age")
 ATTRIBUTES = REQUIRED[2:4] + ("branch_name",) + NUMBER_COLUMNS + (

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from fivestar_analysis.errors import DataProblem
+from fivestar_analysis.errors import DataProblem, FivestarError, InvalidArgument
 
 __all__ = [
     "RawTable",
@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 
-class TableUnreadable(Exception):
+class TableUnreadable(FivestarError):
     """A file could not be read at all; carries the problem to report."""
 
     def __init__(self, problem: DataProblem):
@@ -523,4 +523,4 @@ def read_grids(path: Path) -> list[Grid]:
         return read_xls_grids(path)
     if ext == ".sav":
         return [read_sav_grid(path)]
-    raise ValueError(f"not a table file: {path.name}")
+    raise InvalidArgument(f"not a table file: {path.name}")

@@ -17,7 +17,6 @@ import yaml
 __all__ = [
     "fold",
     "normalize_header",
-    "strip_unit",
     "match_header",
     "match_in",
     "header_index",
@@ -49,17 +48,6 @@ def fold(text: Any) -> str:
         return ""
     s = unicodedata.normalize("NFKC", str(text))
     return _SPACES.sub("", s).lower()
-
-
-def strip_unit(header: str) -> str:
-    """Remove trailing bracketed units/notes and slash units from a folded header."""
-    previous = None
-    h = header
-    while h != previous:
-        previous = h
-        h = _TRAILING_BRACKET.sub("", h)
-        h = _TRAILING_UNIT.sub("", h)
-    return h
 
 
 # A leading question number: 3、 3. 3) Q3. Q3、 第3题 (3) — not 2024年 or 3.5万元

@@ -13,8 +13,8 @@ from typing import Any
 
 import pandas as pd
 
+from fivestar_analysis.errors import InvalidArgument
 from fivestar_analysis import stars as st
-from fivestar_analysis._version import __version__
 from fivestar_analysis.county import County
 from fivestar_analysis.findings import Finding
 from fivestar_analysis.report.recommend import Recommendation, load_rules, recommend
@@ -115,7 +115,7 @@ def describe_county(county: County, *, year: int | None = None, language: str | 
     """Compute every table, finding and recommendation of the report for ``year``."""
     year = int(year or county.year)
     if year not in county.years:
-        raise ValueError(f"year {year} is not in the ledger ({county.years})")
+        raise InvalidArgument(f"year {year} is not in the ledger ({county.years})")
     if year != county.year:
         county = county.replace(meta=_with_year(county.meta, year))
     language = language or county.meta.language
@@ -178,7 +178,3 @@ def _with_year(meta, year: int):
     import dataclasses
 
     return dataclasses.replace(meta, year=year)
-
-
-def tool_version() -> str:
-    return __version__

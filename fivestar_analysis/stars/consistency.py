@@ -16,6 +16,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from fivestar_analysis.errors import InvalidArgument
 from fivestar_analysis.county import County
 from fivestar_analysis.rubric import Rubric, load_rubric
 from fivestar_analysis.stars._common import (
@@ -183,9 +184,9 @@ def _resolve_stars(stars: Mapping[str, int], kind: str, rubric: Rubric) -> dict[
         hit = names.get(str(name).strip())
         if hit is None or hit[1] not in keys:
             allowed = [rubric.star(kind, k).zh for k in keys] + keys
-            raise ValueError(f"{name!r} is not a {kind} star; use one of {allowed}")
+            raise InvalidArgument(f"{name!r} is not a {kind} star; use one of {allowed}")
         if int(count) < 0:
-            raise ValueError(f"star count for {name!r} is negative: {count}")
+            raise InvalidArgument(f"star count for {name!r} is negative: {count}")
         out[hit[1]] = out.get(hit[1], 0) + int(count)
     return out
 
@@ -226,14 +227,14 @@ def check_published_counts(
     """
     rub = rubric or _default_rubric()
     if kind not in rub.kinds:
-        raise ValueError(f"kind must be one of {list(rub.kinds)}, not {kind!r}")
+        raise InvalidArgument(f"kind must be one of {list(rub.kinds)}, not {kind!r}")
     lv: dict[int, int] = {}
     for level, n in levels.items():
         level = int(level)
         if not 0 <= level <= rub.max_level:
-            raise ValueError(f"level {level} is outside 0–{rub.max_level}")
+            raise InvalidArgument(f"level {level} is outside 0–{rub.max_level}")
         if int(n) < 0:
-            raise ValueError(f"branch count at level {level} is negative: {n}")
+            raise InvalidArgument(f"branch count at level {level} is negative: {n}")
         lv[level] = lv.get(level, 0) + int(n)
     keys = rub.star_keys(kind)
     given = _resolve_stars(stars, kind, rub)

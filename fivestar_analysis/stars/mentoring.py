@@ -25,6 +25,7 @@ import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
 from fivestar_analysis.county import County
+from fivestar_analysis.errors import FivestarError
 from fivestar_analysis.stars._common import level_column, resolve_year
 
 __all__ = ["MentoringPlan", "MentoringTooLarge", "mentoring_plan"]
@@ -55,7 +56,7 @@ class MentoringPlan:
     unmatched: pd.DataFrame
 
 
-class MentoringTooLarge(ValueError):
+class MentoringTooLarge(FivestarError, ValueError):
     """One assignment problem would exceed ``max_cells``; split it with ``within=``."""
 
 

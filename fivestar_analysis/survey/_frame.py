@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fivestar_analysis.errors import InvalidArgument
 from fivestar_analysis.county import GROUPS, County
 from fivestar_analysis.load.privacy import is_identifying_header
 
@@ -75,7 +76,7 @@ def group_positions(frame: pd.DataFrame, keys: str | list[str], *, sort: bool = 
 
 def require_survey(county: County) -> None:
     if county.survey is None or county.codebook is None:
-        raise ValueError("this county has no survey (survey and codebook are both needed)")
+        raise InvalidArgument("this county has no survey (survey and codebook are both needed)")
 
 
 def _options(value: Any) -> dict[int, str]:

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from fivestar_analysis.errors import InvalidArgument
 from fivestar_analysis.county import County
 from fivestar_analysis.survey._frame import codebook, group_positions, respondent_frame
 from fivestar_analysis.survey._stats import holm
@@ -178,7 +179,7 @@ def compare_groups(
         (rank-biserial), effect_size_name, method, suppressed``.
     """
     if by not in COMPARABLE_BY:
-        raise ValueError(f"by must be one of {COMPARABLE_BY}, not {by!r}")
+        raise InvalidArgument(f"by must be one of {COMPARABLE_BY}, not {by!r}")
     cfg = load_survey_config(config)
     scores = score_respondents(county, "satisfaction", cfg)
     omnibus, pairs = [], []
@@ -243,7 +244,7 @@ def compare_choices(
         p-value with caution), method, suppressed``.
     """
     if by not in COMPARABLE_BY:
-        raise ValueError(f"by must be one of {COMPARABLE_BY}, not {by!r}")
+        raise InvalidArgument(f"by must be one of {COMPARABLE_BY}, not {by!r}")
     cfg = load_survey_config(config)
     cb = codebook(county)
     frame = respondent_frame(county)[["respondent_id", by]]

@@ -6,6 +6,7 @@ mapping of overrides into them (nested keys merge, lists replace) and checks the
 
 from __future__ import annotations
 
+from fivestar_analysis.errors import InvalidArgument, UnknownName
 import copy
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -68,7 +69,7 @@ class SurveyConfig:
         for key, spec in self.ipa_quadrants.items():
             if (spec["importance"], spec["satisfaction"]) == want:
                 return key
-        raise KeyError(want)
+        raise UnknownName(want)
 
     def quadrant_label(self, key: str, language: str = "zh") -> str:
         spec = self.ipa_quadrants[key]
@@ -110,24 +111,24 @@ def load_survey_config(overrides: Mapping[str, Any] | SurveyConfig | None = None
 
 def _check(cfg: SurveyConfig) -> None:
     if not 0 < cfg.min_share_answered <= 1:
-        raise ValueError("scoring.min_share_answered must be in (0, 1]")
+        raise InvalidArgument("scoring.min_share_answered must be in (0, 1]")
     if cfg.max_pairwise_groups < 2:
-        raise ValueError("comparisons.max_pairwise_groups must be at least 2")
+        raise InvalidArgument("comparisons.max_pairwise_groups must be at least 2")
     if cfg.k < 1:
-        raise ValueError("privacy.k must be at least 1")
+        raise InvalidArgument("privacy.k must be at least 1")
     if not 0 < cfg.confidence < 1:
-        raise ValueError("estimates.confidence must be between 0 and 1")
+        raise InvalidArgument("estimates.confidence must be between 0 and 1")
     sides = sorted((q["importance"], q["satisfaction"]) for q in cfg.ipa_quadrants.values())
     if sides != sorted((a, b) for a in _SIDES for b in _SIDES):
-        raise ValueError("ipa.quadrants must cover each high/low combination exactly once")
+        raise InvalidArgument("ipa.quadrants must cover each high/low combination exactly once")
     for key, q in cfg.ipa_quadrants.items():
         if not q.get("zh") or not q.get("en"):
-            raise ValueError(f"ipa quadrant {key!r} needs zh and en labels")
+            raise InvalidArgument(f"ipa quadrant {key!r} needs zh and en labels")
     ch = cfg.ipa_crosshair
     if not (ch in ("grand_mean", "county_grand_mean", "scale_midpoint")
             or (isinstance(ch, Mapping) and {"importance", "satisfaction"} <= set(ch))):
-        raise ValueError("ipa.crosshair must be grand_mean, county_grand_mean, scale_midpoint or "
+        raise InvalidArgument("ipa.crosshair must be grand_mean, county_grand_mean, scale_midpoint or "
                          "{importance: x, satisfaction: y}")
     for group, t in cfg.awareness_thresholds.items():
         if not 0 < t <= 1:
-            raise ValueError(f"awareness threshold of {group!r} must be in (0, 1]")
+            raise InvalidArgument(f"awareness threshold of {group!r} must be in (0, 1]")

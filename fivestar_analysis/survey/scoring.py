@@ -25,6 +25,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from fivestar_analysis.errors import InvalidArgument
 from fivestar_analysis.county import County
 from fivestar_analysis.survey._frame import LIKERT_ROLES, codebook, memoized, respondent_frame
 from fivestar_analysis.survey.config import SurveyConfig, load_survey_config
@@ -243,7 +244,7 @@ def score_respondents(
         Respondent-level data: for further analysis, not for publication.
     """
     if role not in LIKERT_ROLES:
-        raise ValueError(f"role must be one of {LIKERT_ROLES}, not {role!r}")
+        raise InvalidArgument(f"role must be one of {LIKERT_ROLES}, not {role!r}")
     cfg = load_survey_config(config)
     share = cfg.min_share_answered if min_share_answered is None else float(min_share_answered)
     return memoized("score_respondents", county, (role, share, repr(cfg)),
