@@ -11,7 +11,6 @@ from fivestar_analysis.findings import Finding
 from fivestar_analysis.stars import (
     bottleneck_table,
     diagnose,
-    holm_adjust,
     income_by_level,
     income_by_township,
     income_tests,
@@ -26,14 +25,6 @@ from fivestar_analysis.stars import (
 INCOME = {"A1": 120, "A2": 60, "A3": 30, "A4": 8, "A5": 0, "B1": 15, "B2": 4, "B3": 2}
 LEVEL = {"A1": 5, "A2": 4, "A3": 3, "A4": 2, "A5": 1, "B1": 3, "B2": 2, "B3": 0}
 INDUSTRY = {"A1", "A2", "A3"}
-
-
-def test_holm_by_hand() -> None:
-    # sorted 0.005 x4 = 0.02, 0.01 x3 = 0.03, 0.03 x2 = 0.06, 0.04 x1 -> max(0.06, 0.04)
-    got = holm_adjust([0.01, 0.04, 0.03, 0.005])
-    assert got == pytest.approx([0.03, 0.06, 0.06, 0.02])
-    assert np.isnan(holm_adjust([np.nan, 0.5])[0]) and holm_adjust([np.nan, 0.5])[1] == 0.5
-    assert holm_adjust([0.6, 0.7]) == pytest.approx([1.0, 1.0])
 
 
 def test_bottleneck_by_hand() -> None:
