@@ -22,7 +22,7 @@ from fivestar_analysis import stars as st
 from fivestar_analysis.county import County
 from fivestar_analysis.errors import PackageInvalid
 from fivestar_analysis.findings import Finding
-from fivestar_analysis.stats import cramers_v, fisher_vs_rest, wilson_interval
+from fivestar_analysis.stats import cramers_v, epsilon_squared, fisher_vs_rest, wilson_interval
 
 __all__ = ["load_counties", "comparison_year", "county_ranking", "county_star_matrix",
            "county_income", "county_survey_indices", "between_county_tests",
@@ -286,7 +286,8 @@ def between_county_tests(counties: Sequence[County], *, year: int | None = None,
         ``measure, method, n, n_groups, statistic, df, p_value, effect_size,
         effect_size_name``: ``share_3plus`` by a chi-square test of the county × (three
         stars or more / fewer) table with Cramér's V; ``collective_income_wan`` by
-        Kruskal–Wallis over the rural incomes with ε² = (H − k + 1) / (n − k).
+        Kruskal–Wallis over the rural incomes with ε² = H / (n − 1), the effect size the
+        county report uses too (:func:`fivestar_analysis.stats.epsilon_squared`).
     """
     y0 = comparison_year(counties) if year is None else int(year)
     rank = county_ranking(counties, year=y0, basis=basis)
@@ -312,7 +313,7 @@ def between_county_tests(counties: Sequence[County], *, year: int | None = None,
         h, p = stats.kruskal(*samples)
         rows.append({"measure": "collective_income_wan", "method": "kruskal_wallis", "n": n,
                      "n_groups": k, "statistic": float(h), "df": float(k - 1),
-                     "p_value": float(p), "effect_size": float((h - k + 1) / (n - k)),
+                     "p_value": float(p), "effect_size": epsilon_squared(h, n),
                      "effect_size_name": "epsilon_squared"})
     return pd.DataFrame(rows, columns=["measure", "method", "n", "n_groups", "statistic", "df",
                                        "p_value", "effect_size", "effect_size_name"])
