@@ -125,7 +125,12 @@ def test_income_tests_against_hand_formulas() -> None:
     # Spearman = Pearson correlation of the ranks
     rho = np.corrcoef(stats.rankdata(x), stats.rankdata(lv))[0, 1]
     assert t.loc["spearman", "estimate"] == pytest.approx(rho)
-    assert t.loc["spearman", "ci_low"] < rho < t.loc["spearman", "ci_high"]
+    # Bonett–Wright interval on Fisher's z: se = sqrt((1 + rho²/2) / (n − 3)), n = 8
+    se = np.sqrt((1 + rho**2 / 2) / 5)
+    assert t.loc["spearman", "ci_low"] == pytest.approx(np.tanh(np.arctanh(rho) - 1.959964 * se))
+    assert t.loc["spearman", "ci_high"] == pytest.approx(np.tanh(np.arctanh(rho) + 1.959964 * se))
+    t90 = income_tests(tiny_county(), confidence=0.90).set_index("method")
+    assert t90.loc["spearman", "ci_low"] == pytest.approx(np.tanh(np.arctanh(rho) - 1.644854 * se))
     # Kruskal–Wallis, no ties in income: H = 12/(n(n+1)) sum R^2/n_i - 3(n+1)
     # ranks: L0 {2}, L1 {1}, L2 {4,3}, L3 {6,5}, L4 {7}, L5 {8} -> H = 203/6 - 27
     h = 203 / 6 - 27
