@@ -138,6 +138,13 @@ def test_star_matrix_and_income_agree_with_the_ledger(counties):
         assert row["share_weak"] == pytest.approx((x < c.rubric.weak_village_below_wan).mean())
     tests = between_county_tests(counties).set_index("measure")
     assert tests.loc["share_3plus", "p_value"] < 0.001 and tests.loc["share_3plus", "df"] == 3
+    kw = tests.loc["collective_income_wan"]  # ε² = H / (n − 1), as in the county report
+    samples = [b.loc[b["kind"] == "rural", "collective_income_wan"].dropna()
+               for b in (c.branches_in(2025) for c in counties)]
+    h = stats.kruskal(*samples).statistic
+    assert kw["n"] == sum(len(s) for s in samples) and kw["statistic"] == pytest.approx(h)
+    assert kw["effect_size"] == pytest.approx(h / (kw["n"] - 1))
+    assert kw["effect_size_name"] == "epsilon_squared"
 
 
 def test_county_without_survey_gets_nan(counties):

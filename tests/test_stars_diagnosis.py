@@ -11,7 +11,6 @@ from fivestar_analysis.findings import Finding
 from fivestar_analysis.stars import (
     bottleneck_table,
     diagnose,
-    holm_adjust,
     income_by_level,
     income_by_township,
     income_tests,
@@ -26,14 +25,6 @@ from fivestar_analysis.stars import (
 INCOME = {"A1": 120, "A2": 60, "A3": 30, "A4": 8, "A5": 0, "B1": 15, "B2": 4, "B3": 2}
 LEVEL = {"A1": 5, "A2": 4, "A3": 3, "A4": 2, "A5": 1, "B1": 3, "B2": 2, "B3": 0}
 INDUSTRY = {"A1", "A2", "A3"}
-
-
-def test_holm_by_hand() -> None:
-    # sorted 0.005 x4 = 0.02, 0.01 x3 = 0.03, 0.03 x2 = 0.06, 0.04 x1 -> max(0.06, 0.04)
-    got = holm_adjust([0.01, 0.04, 0.03, 0.005])
-    assert got == pytest.approx([0.03, 0.06, 0.06, 0.02])
-    assert np.isnan(holm_adjust([np.nan, 0.5])[0]) and holm_adjust([np.nan, 0.5])[1] == 0.5
-    assert holm_adjust([0.6, 0.7]) == pytest.approx([1.0, 1.0])
 
 
 def test_bottleneck_by_hand() -> None:
@@ -134,7 +125,12 @@ def test_income_tests_against_hand_formulas() -> None:
     # Spearman = Pearson correlation of the ranks
     rho = np.corrcoef(stats.rankdata(x), stats.rankdata(lv))[0, 1]
     assert t.loc["spearman", "estimate"] == pytest.approx(rho)
-    assert t.loc["spearman", "ci_low"] < rho < t.loc["spearman", "ci_high"]
+    # Bonett–Wright interval on Fisher's z: se = sqrt((1 + rho²/2) / (n − 3)), n = 8
+    se = np.sqrt((1 + rho**2 / 2) / 5)
+    assert t.loc["spearman", "ci_low"] == pytest.approx(np.tanh(np.arctanh(rho) - 1.959964 * se))
+    assert t.loc["spearman", "ci_high"] == pytest.approx(np.tanh(np.arctanh(rho) + 1.959964 * se))
+    t90 = income_tests(tiny_county(), confidence=0.90).set_index("method")
+    assert t90.loc["spearman", "ci_low"] == pytest.approx(np.tanh(np.arctanh(rho) - 1.644854 * se))
     # Kruskal–Wallis, no ties in income: H = 12/(n(n+1)) sum R^2/n_i - 3(n+1)
     # ranks: L0 {2}, L1 {1}, L2 {4,3}, L3 {6,5}, L4 {7}, L5 {8} -> H = 203/6 - 27
     h = 203 / 6 - 27

@@ -12,7 +12,6 @@ from test_stars_ledgers import make_county
 
 from fivestar_analysis.stars import (
     check_published_counts,
-    holm_adjust,
     level_distribution,
     star_attainment,
     summary,
@@ -46,21 +45,6 @@ def test_real_ledgers_always_reconcile(recs) -> None:
     d = level_distribution(c, kinds="rural")
     a = star_attainment(c, kinds="rural")
     assert int((d["level"] * d["count"]).sum()) == int(a["n_awarded"].sum())
-
-
-@settings(max_examples=60, deadline=None)
-@given(st.lists(st.floats(0, 1), min_size=1, max_size=12))
-def test_holm_matches_the_definition(ps) -> None:
-    p = np.array(ps)
-    m = len(p)
-    order = np.argsort(p, kind="stable")
-    naive = np.empty(m)
-    running = 0.0
-    for rank, i in enumerate(order):
-        running = max(running, min(1.0, (m - rank) * p[i]))
-        naive[i] = running
-    assert np.allclose(holm_adjust(p), naive)
-    assert np.all(holm_adjust(p) >= p - 1e-12)
 
 
 def _counts(subsets: tuple[str, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:

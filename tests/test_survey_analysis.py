@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from fivestar_analysis.findings import Finding
+from fivestar_analysis.stats import weighted_mean_ci
 from fivestar_analysis.survey import (
     SurveyResults,
     awareness_findings,
@@ -24,7 +25,6 @@ from fivestar_analysis.survey import (
     text_themes,
     theme_examples,
     top_terms,
-    weighted_mean_ci,
 )
 
 from survey_fixtures import make_county

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
-from scipy.stats.contingency import association
 
-from fivestar_analysis.survey import (
-    dunn_test,
-    holm,
+from fivestar_analysis.stats import (
+    cramers_v,
     spearman_ci,
-    suppress_small,
     weighted_mean_ci,
-    weighted_rate,
+    weighted_proportion_ci,
     wilson_interval,
 )
+from fivestar_analysis.survey import dunn_test, suppress_small
 
 
 # -- Wilson interval ---------------------------------------------------------------------
@@ -50,9 +46,9 @@ def test_wilson_contains_the_estimate_and_stays_in_unit_interval(n, data):
     assert 0.0 <= lo <= x / n <= hi <= 1.0
 
 
-def test_weighted_rate_with_equal_weights_is_the_plain_wilson():
+def test_weighted_proportion_with_equal_weights_is_the_plain_wilson():
     hits = np.array([1, 0, 1, 1, np.nan, 0, 1, 1], dtype=float)
-    r = weighted_rate(hits, np.full(hits.size, 3.0))
+    r = weighted_proportion_ci(hits, np.full(hits.size, 3.0))
     assert r["n"] == 7 and r["count"] == 5 and r["n_eff"] == pytest.approx(7)
     assert (r["ci_low"], r["ci_high"]) == pytest.approx(wilson_interval(5, 7))
 
@@ -89,14 +85,7 @@ def test_weights_widen_the_interval():
     assert weighted["ci_high"] - weighted["ci_low"] > plain["ci_high"] - plain["ci_low"]
 
 
-# -- multiple comparisons ----------------------------------------------------------------
-def test_holm_by_hand():
-    # sorted 0.01, 0.03, 0.04 -> 3*0.01, max(0.03, 2*0.03), max(0.06, 1*0.04)
-    assert holm(np.array([0.01, 0.04, 0.03])) == pytest.approx([0.03, 0.06, 0.06])
-    got = holm(np.array([0.5, np.nan, 0.9]))
-    assert got[0] == pytest.approx(1.0) and np.isnan(got[1]) and got[2] == pytest.approx(1.0)
-
-
+# -- group comparisons (Holm itself is tested in test_stats.py) ---------------------------
 def test_dunn_with_two_groups_equals_kruskal_wallis():
     # For two groups Dunn's z² equals the tie-corrected Kruskal-Wallis H.
     rng = np.random.default_rng(3)
@@ -116,11 +105,14 @@ def test_rank_biserial_extremes_and_sign():
     assert d["statistic"].iloc[0] < 0
 
 
-def test_cramers_v_matches_scipy_association():
-    table = np.array([[30, 10, 5], [20, 25, 15], [5, 10, 30]])
-    res = stats.chi2_contingency(table, correction=False)
-    v = math.sqrt(res.statistic / (table.sum() * (min(table.shape) - 1)))
-    assert v == pytest.approx(association(table, method="cramer"))
+def test_cramers_v_of_a_table_worked_by_hand():
+    # [[20, 10, 10], [10, 20, 30]]: n = 100, rows 40/60, columns 30/30/40, so expected
+    # counts 12 12 16 / 18 18 24 and χ² = 64/12 + 4/12 + 36/16 + 64/18 + 4/18 + 36/24
+    # = 13.19444; V = sqrt(χ² / (100 · (2 − 1))) = 0.363242.
+    table = np.array([[20, 10, 10], [10, 20, 30]])
+    chi2 = stats.chi2_contingency(table, correction=False).statistic
+    assert chi2 == pytest.approx(13.194444, abs=1e-6)
+    assert cramers_v(chi2, table.sum(), table.shape) == pytest.approx(0.363242, abs=1e-6)
 
 
 def test_spearman_ci_contains_rho_and_narrows_with_n():

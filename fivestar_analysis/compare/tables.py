@@ -22,7 +22,7 @@ from fivestar_analysis import stars as st
 from fivestar_analysis.county import County
 from fivestar_analysis.errors import PackageInvalid
 from fivestar_analysis.findings import Finding
-from fivestar_analysis.survey import wilson_interval
+from fivestar_analysis.stats import cramers_v, epsilon_squared, fisher_vs_rest, wilson_interval
 
 __all__ = ["load_counties", "comparison_year", "county_ranking", "county_star_matrix",
            "county_income", "county_survey_indices", "between_county_tests",
@@ -286,7 +286,8 @@ def between_county_tests(counties: Sequence[County], *, year: int | None = None,
         ``measure, method, n, n_groups, statistic, df, p_value, effect_size,
         effect_size_name``: ``share_3plus`` by a chi-square test of the county × (three
         stars or more / fewer) table with Cramér's V; ``collective_income_wan`` by
-        Kruskal–Wallis over the rural incomes with ε² = (H − k + 1) / (n − k).
+        Kruskal–Wallis over the rural incomes with ε² = H / (n − 1), the effect size the
+        county report uses too (:func:`fivestar_analysis.stats.epsilon_squared`).
     """
     y0 = comparison_year(counties) if year is None else int(year)
     rank = county_ranking(counties, year=y0, basis=basis)
@@ -296,7 +297,7 @@ def between_county_tests(counties: Sequence[County], *, year: int | None = None,
     n = int(table.sum())
     if len(table) >= 2 and (table.sum(axis=0) > 0).all():
         chi2, p, dof, _ = stats.chi2_contingency(table, correction=False)
-        v = math.sqrt(chi2 / n) if n else math.nan  # 2 columns: min(r, c) - 1 = 1
+        v = cramers_v(chi2, n, table.shape)
         rows.append({"measure": "share_3plus", "method": "chi_square", "n": n,
                      "n_groups": len(table), "statistic": float(chi2), "df": float(dof),
                      "p_value": float(p), "effect_size": v, "effect_size_name": "cramers_v"})
@@ -312,7 +313,7 @@ def between_county_tests(counties: Sequence[County], *, year: int | None = None,
         h, p = stats.kruskal(*samples)
         rows.append({"measure": "collective_income_wan", "method": "kruskal_wallis", "n": n,
                      "n_groups": k, "statistic": float(h), "df": float(k - 1),
-                     "p_value": float(p), "effect_size": float((h - k + 1) / (n - k)),
+                     "p_value": float(p), "effect_size": epsilon_squared(h, n),
                      "effect_size_name": "epsilon_squared"})
     return pd.DataFrame(rows, columns=["measure", "method", "n", "n_groups", "statistic", "df",
                                        "p_value", "effect_size", "effect_size_name"])
@@ -333,7 +334,7 @@ def lagging_counties(counties: Sequence[County], *, year: int | None = None,
     For a county with ``n`` branches of which ``x`` have three stars or more, among ``N``
     and ``K`` over all counties, the one-sided Fisher exact test of "behind the rest" is
     ``p = P(X <= x)`` with ``X ~ Hypergeom(N, K, n)``; p-values are Holm-adjusted across
-    the counties (:func:`fivestar_analysis.stars.holm_adjust`).
+    the counties (:func:`fivestar_analysis.stats.fisher_vs_rest`).
 
     Parameters
     ----------
@@ -359,17 +360,9 @@ def lagging_counties(counties: Sequence[County], *, year: int | None = None,
     rank = county_ranking(counties, year=year, basis=basis)
     g = rank[KEYS + ["year", "n_branches", "count_3plus", "share_3plus"]].copy()
     n, x = g["n_branches"].to_numpy(), g["count_3plus"].to_numpy()
-    N, K = int(n.sum()), int(x.sum())
-    g["rest_n"] = N - n
-    g["rest_count"] = K - x
-    with np.errstate(divide="ignore", invalid="ignore"):
-        g["rest_share"] = np.where(N - n > 0, (K - x) / np.maximum(N - n, 1), np.nan)
-        g["share_difference"] = g["share_3plus"] - g["rest_share"]
-        a, b, c, d = x, n - x, K - x, (N - n) - (K - x)
-        g["odds_ratio"] = np.where(b * c > 0, (a * d) / np.maximum(b * c, 1), np.nan)
-    tested = (n >= th["min_branches"]) & (N - n > 0)
-    g["p_value"] = np.where(tested, stats.hypergeom.cdf(x, N, K, n), np.nan)
-    g["p_adj"] = st.holm_adjust(g["p_value"].to_numpy())
+    g = g.join(fisher_vs_rest(x, n, min_n=th["min_branches"]).set_axis(g.index))
+    g.insert(g.columns.get_loc("rest_share") + 1, "share_difference",
+             g["share_3plus"] - g["rest_share"])
     g["lagging"] = ((g["share_difference"] < 0) & (g["p_adj"] < th["alpha"])).astype(bool)
     g = g.sort_values(["share_3plus", "county_code"], kind="stable").reset_index(drop=True)
     found = []

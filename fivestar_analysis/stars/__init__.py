@@ -6,7 +6,7 @@ DataFrame with stable snake_case columns or a frozen dataclass; display labels f
 columns and values live in ``resources/labels/stars.yaml``.
 """
 
-from fivestar_analysis.stars._common import holm_adjust, thresholds
+from fivestar_analysis.stars._common import thresholds
 from fivestar_analysis.stars.attainment import star_attainment
 from fivestar_analysis.stars.cadres import cadre_findings, secretary_table, weak_lax_table
 from fivestar_analysis.stars.consistency import (
@@ -65,5 +65,5 @@ __all__ = [
     "mentoring_plan", "MentoringPlan",
     "reward_budget", "branch_rewards",
     "summary", "format_summary",
-    "holm_adjust", "thresholds",
+    "thresholds",
 ]

@@ -1,4 +1,4 @@
-"""Shared helpers of the star analysis: argument checks, scopes, thresholds, Holm."""
+"""Shared helpers of the star analysis: argument checks, scopes, thresholds."""
 
 from __future__ import annotations
 
@@ -77,40 +77,6 @@ def expand_kinds(df: pd.DataFrame, kinds: Sequence[str]) -> pd.DataFrame:
 def scope_columns(by: str | None) -> list[str]:
     """Grouping columns of a scope: year, then township if asked."""
     return ["year"] + (["township"] if by == "township" else [])
-
-
-def holm_adjust(p_values: Sequence[float] | np.ndarray) -> np.ndarray:
-    """Holm step-down adjusted p-values (NaN entries are left out and stay NaN).
-
-    Parameters
-    ----------
-    p_values : array-like of float
-
-    Returns
-    -------
-    ndarray
-        ``p_adj[(i)] = max_{j<=i} min(1, (m - j) * p[(j)])`` over the p-values sorted
-        ascending (``j`` from 0), with ``m`` the number of non-missing tests.
-
-    Examples
-    --------
-    >>> holm_adjust([0.01, 0.04, 0.03, 0.005]).round(2).tolist()
-    [0.03, 0.06, 0.06, 0.02]
-    """
-    p = np.asarray(p_values, dtype=float)
-    out = np.full(p.shape, np.nan)
-    ok = ~np.isnan(p)
-    m = int(ok.sum())
-    if m == 0:
-        return out
-    pv = p[ok]
-    order = np.argsort(pv, kind="stable")
-    scaled = (m - np.arange(m)) * pv[order]
-    adj_sorted = np.minimum(1.0, np.maximum.accumulate(scaled))
-    adj = np.empty(m)
-    adj[order] = adj_sorted
-    out[ok] = adj
-    return out
 
 
 @lru_cache(maxsize=1)

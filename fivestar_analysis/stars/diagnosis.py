@@ -12,12 +12,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from fivestar_analysis.county import County
 from fivestar_analysis.findings import Finding
+from fivestar_analysis.stats import fisher_vs_rest
 from fivestar_analysis.stars._common import (
-    holm_adjust,
     level_column,
     next_star_candidates,
     resolve_year,
@@ -105,7 +104,8 @@ def township_comparison(county: County, *, year: int | None = None, basis: str =
     The test is one-sided Fisher exact ("is the township behind the rest?"): with ``N``
     branches of which ``K`` are at ``threshold`` stars or more, a township of ``n`` with
     ``x`` such branches has ``p = P(X <= x)`` for ``X ~ Hypergeom(N, K, n)``; p-values are
-    Holm-corrected across the townships tested.
+    Holm-corrected across the townships tested
+    (:func:`fivestar_analysis.stats.fisher_vs_rest`).
 
     Returns
     -------
@@ -124,20 +124,11 @@ def township_comparison(county: County, *, year: int | None = None, basis: str =
     top = (b[level_column(basis)] >= threshold).astype("int64")
     g = (b.assign(top=top.to_numpy()).groupby("township", observed=True)
          .agg(n_branches=("top", "size"), count_3plus=("top", "sum")).reset_index())
-    N, K = int(g["n_branches"].sum()), int(g["count_3plus"].sum())
     n, x = g["n_branches"].to_numpy(), g["count_3plus"].to_numpy()
     g["share_3plus"] = x / n
-    g["rest_n"] = N - n
-    g["rest_count"] = K - x
-    g["rest_share"] = np.where(N - n > 0, (K - x) / np.maximum(N - n, 1), np.nan)
-    g["share_difference"] = g["share_3plus"] - g["rest_share"]
-    a, bb, c, d = x, n - x, K - x, (N - n) - (K - x)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        g["odds_ratio"] = np.where(bb * c > 0, (a * d) / (bb * c).clip(min=1), np.nan)
-    tested = (n >= th["min_branches"]) & (N - n > 0)
-    p = np.where(tested, stats.hypergeom.cdf(x, N, K, n), np.nan)
-    g["p_value"] = p
-    g["p_adj"] = holm_adjust(p)
+    g = g.join(fisher_vs_rest(x, n, min_n=th["min_branches"]).set_axis(g.index))
+    g.insert(g.columns.get_loc("rest_share") + 1, "share_difference",
+             g["share_3plus"] - g["rest_share"])
     g["behind"] = (g["share_difference"] < 0) & (g["p_adj"] < th["alpha"])
     return g.sort_values(["share_3plus", "township"], kind="stable").reset_index(drop=True)
 

@@ -11,6 +11,7 @@ from scipy import stats
 
 from fivestar_analysis.county import County
 from fivestar_analysis.findings import Finding
+from fivestar_analysis.stats import epsilon_squared, rank_biserial, spearman_ci
 from fivestar_analysis.stars._common import (
     level_column,
     resolve_year,
@@ -167,11 +168,11 @@ def income_by_township(county: County, *, year: int | None = None) -> pd.DataFra
 
 
 def income_tests(county: County, *, year: int | None = None,
-                 basis: str = "awarded") -> pd.DataFrame:
+                 basis: str = "awarded", confidence: float = 0.95) -> pd.DataFrame:
     """Association of collective income with the star level and with 产业兴旺星.
 
-    - ``spearman``: Spearman's rho between income and level; ``estimate`` = rho with a 95%
-      CI from Fisher's z using the Fieller–Hartley–Pearson variance ``1.06 / (n - 3)``.
+    - ``spearman``: Spearman's rho between income and level; ``estimate`` = rho with the
+      Bonett–Wright interval at ``confidence`` (:func:`fivestar_analysis.stats.spearman_ci`).
     - ``kruskal_wallis``: income across levels; effect size epsilon² = H / (n − 1).
     - ``mann_whitney``: income of branches with against without the industry star
       (two-sided); ``statistic`` is U of the with-star group, effect size the rank-biserial
@@ -198,8 +199,7 @@ def income_tests(county: County, *, year: int | None = None,
     if n >= 4 and varies and lv.min() < lv.max():
         res = stats.spearmanr(x, lv)
         rho, p = float(res.statistic), float(res.pvalue)
-        z, se = np.arctanh(np.clip(rho, -0.999999, 0.999999)), np.sqrt(1.06 / (n - 3))
-        lo, hi = float(np.tanh(z - 1.96 * se)), float(np.tanh(z + 1.96 * se))
+        lo, hi = spearman_ci(rho, n, confidence)
     rows.append({"method": "spearman", "n": n, "estimate": rho, "ci_low": lo, "ci_high": hi,
                  "statistic": rho, "p_value": p, "effect_size": rho, "effect_size_name": "rho"})
 
@@ -208,7 +208,7 @@ def income_tests(county: County, *, year: int | None = None,
     if len(groups) >= 2 and varies:
         res = stats.kruskal(*groups)
         h, p = float(res.statistic), float(res.pvalue)
-        eps = h / (n - 1)
+        eps = epsilon_squared(h, n)
     rows.append({"method": "kruskal_wallis", "n": n, "estimate": nan, "ci_low": nan,
                  "ci_high": nan, "statistic": h, "p_value": p, "effect_size": eps,
                  "effect_size_name": "epsilon_squared"})
@@ -223,7 +223,7 @@ def income_tests(county: County, *, year: int | None = None,
         if len(x1) and len(x0) and varies:
             res = stats.mannwhitneyu(x1, x0, alternative="two-sided")
             u, p = float(res.statistic), float(res.pvalue)
-            r = 2 * u / (len(x1) * len(x0)) - 1
+            r = rank_biserial(u, len(x1), len(x0))
             diff = float(np.median(x1) - np.median(x0))
     rows.append({"method": "mann_whitney", "n": n, "estimate": diff, "ci_low": nan,
                  "ci_high": nan, "statistic": u, "p_value": p, "effect_size": r,

@@ -7,12 +7,7 @@ per call (``config={...}``). Every aggregate table suppresses cells of fewer tha
 respondents (``suppressed`` column). :func:`describe_survey` computes them all.
 """
 
-from fivestar_analysis.survey.awareness import (
-    awareness_findings,
-    awareness_rates,
-    weighted_rate,
-    wilson_interval,
-)
+from fivestar_analysis.survey.awareness import awareness_findings, awareness_rates
 from fivestar_analysis.survey.choices import choice_frequencies
 from fivestar_analysis.survey.compare import (
     GroupComparison,
@@ -22,14 +17,10 @@ from fivestar_analysis.survey.compare import (
 )
 from fivestar_analysis.survey.config import SurveyConfig, load_survey_config
 from fivestar_analysis.survey.describe import SurveyResults, describe_survey
-from fivestar_analysis.survey.estimates import (
-    estimate_scores,
-    satisfaction_by_level,
-    weighted_mean_ci,
-)
+from fivestar_analysis.survey.estimates import estimate_scores, satisfaction_by_level
 from fivestar_analysis.survey.ipa import importance_performance
 from fivestar_analysis.survey.likert import likert_distribution
-from fivestar_analysis.survey.ledger import branch_means, income_satisfaction, spearman_ci
+from fivestar_analysis.survey.ledger import branch_means, income_satisfaction
 from fivestar_analysis.survey.reliability import (
     alpha_if_item_deleted,
     cronbach_alpha,
@@ -51,17 +42,16 @@ from fivestar_analysis.survey.text import (
     theme_examples,
     top_terms,
 )
-from fivestar_analysis.survey._stats import holm
 
 __all__ = [
     "SurveyConfig", "load_survey_config",
     "value_labels", "item_quality", "clean_items", "score_respondents", "parse_multi",
-    "weighted_mean_ci", "estimate_scores", "satisfaction_by_level",
+    "estimate_scores", "satisfaction_by_level",
     "cronbach_alpha", "reliability", "alpha_if_item_deleted",
-    "GroupComparison", "compare_groups", "compare_choices", "dunn_test", "holm",
-    "branch_means", "income_satisfaction", "spearman_ci",
+    "GroupComparison", "compare_groups", "compare_choices", "dunn_test",
+    "branch_means", "income_satisfaction",
     "importance_performance", "likert_distribution",
-    "wilson_interval", "weighted_rate", "awareness_rates", "awareness_findings",
+    "awareness_rates", "awareness_findings",
     "choice_frequencies",
     "segment", "mask_names", "open_answers", "top_terms", "text_themes", "theme_examples",
     "suppress_small",

@@ -8,47 +8,21 @@ the survey is weighted, and then the Wilson interval uses Kish's effective n.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
 from fivestar_analysis.county import GROUPS, County
 from fivestar_analysis.findings import Finding
+from fivestar_analysis.stats import weighted_proportion_ci
 from fivestar_analysis.survey._frame import codebook, respondent_frame
-from fivestar_analysis.survey._stats import kish_n_eff, wilson_interval
 from fivestar_analysis.survey.config import SurveyConfig, load_survey_config
 from fivestar_analysis.survey.scoring import clean_items
 from fivestar_analysis.survey.suppress import suppress_small
 
-__all__ = ["wilson_interval", "weighted_rate", "awareness_rates", "awareness_findings"]
+__all__ = ["awareness_rates", "awareness_findings"]
 
 RATE_COLUMNS = ["measure", "item", "group", "n", "n_eff", "count", "estimate", "ci_low",
                 "ci_high", "suppressed"]
-
-
-def weighted_rate(hits: np.ndarray, weights: np.ndarray | None = None,
-                  confidence: float = 0.95) -> dict[str, float]:
-    """Share of True among ``hits`` (NaN ignored) with a Wilson interval on Kish's n_eff.
-
-    Returns
-    -------
-    dict
-        ``n, n_eff, count (unweighted hits), estimate, ci_low, ci_high``.
-    """
-    h = np.asarray(hits, dtype="float64")
-    w = np.ones_like(h) if weights is None else np.asarray(weights, dtype="float64")
-    keep = np.isfinite(h) & np.isfinite(w) & (w > 0)
-    h, w = h[keep], w[keep]
-    n = int(h.size)
-    if n == 0:
-        return {"n": 0, "n_eff": 0.0, "count": 0, "estimate": math.nan, "ci_low": math.nan,
-                "ci_high": math.nan}
-    p = float((w * h).sum() / w.sum())
-    n_eff = kish_n_eff(w)
-    lo, hi = wilson_interval(p * n_eff, n_eff, confidence)
-    return {"n": n, "n_eff": n_eff, "count": int(h.sum()), "estimate": p, "ci_low": lo,
-            "ci_high": hi}
 
 
 def awareness_rates(county: County, config: SurveyConfig | dict | None = None) -> pd.DataFrame:
@@ -76,7 +50,7 @@ def awareness_rates(county: County, config: SurveyConfig | dict | None = None) -
         hits = np.where(np.isfinite(x), (x == code).astype("float64"), np.nan)
         for group in ["all", *GROUPS]:
             mask = np.ones(len(x), bool) if group == "all" else (frame["group"] == group).to_numpy()
-            r = weighted_rate(hits[mask], weights[mask], cfg.confidence)
+            r = weighted_proportion_ci(hits[mask], weights[mask], cfg.confidence)
             rows.append({"measure": measure, "item": item, "group": group, **r})
     out = pd.DataFrame(rows, columns=RATE_COLUMNS[:-1]).astype({"n": "int64"})
     return suppress_small(out, cfg.k)

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from fivestar_analysis.county import GROUPS, County
+from fivestar_analysis.stats import weighted_proportion_ci
 from fivestar_analysis.survey._frame import codebook, respondent_frame
-from fivestar_analysis.survey.awareness import weighted_rate
 from fivestar_analysis.survey.config import SurveyConfig, load_survey_config
 from fivestar_analysis.survey.scoring import _is_dont_know_label, clean_items, parse_multi
 from fivestar_analysis.survey.suppress import suppress_small
@@ -92,7 +92,8 @@ def choice_frequencies(
             mask = (np.ones(len(mat), bool) if group == "all"
                     else (frame["group"] == group).to_numpy())
             for code in mat.columns:
-                r = weighted_rate(mat[code].to_numpy()[mask], weights[mask], cfg.confidence)
+                r = weighted_proportion_ci(mat[code].to_numpy()[mask], weights[mask],
+                                           cfg.confidence)
                 rows.append({"item": spec.item, "dimension": spec.dimension, "role": spec.role,
                              "group": group, "option": int(code),
                              "option_label": spec.options.get(int(code), str(code)),

@@ -22,8 +22,8 @@ from scipy import stats
 
 from fivestar_analysis.errors import InvalidArgument
 from fivestar_analysis.county import County
+from fivestar_analysis.stats import cramers_v, epsilon_squared, holm, rank_biserial
 from fivestar_analysis.survey._frame import codebook, group_positions, respondent_frame
-from fivestar_analysis.survey._stats import holm
 from fivestar_analysis.survey.config import SurveyConfig, load_survey_config
 from fivestar_analysis.survey.scoring import clean_items, score_respondents
 from fivestar_analysis.survey.suppress import suppress_small
@@ -94,7 +94,7 @@ def _dunn_columns(samples: dict[str, np.ndarray]) -> dict[str, np.ndarray] | Non
     p = np.full(z.shape, np.nan)
     p[finite] = 2.0 * stats.norm.sf(np.abs(z[finite]))
     u = _pairwise_u(arrays, ia, ib)
-    rbc = 2.0 * u / (n_a * n_b) - 1.0
+    rbc = rank_biserial(u, n_a, n_b)
     labels = np.array(names, dtype=object)
     return {"group_a": labels[ia], "group_b": labels[ib], "n_a": n_a, "n_b": n_b,
             "statistic": z, "p_value": p, "p_adj": holm(p), "effect_size": rbc}
@@ -194,7 +194,7 @@ def compare_groups(
         if len(samples) >= 2 and np.unique(pooled).size > 1:
             h, p = stats.kruskal(*samples.values())
             row.update(statistic=float(h), df=float(len(samples) - 1), p_value=float(p),
-                       effect_size=float(h) / (n - 1))
+                       effect_size=epsilon_squared(h, n))
             if len(samples) > cfg.max_pairwise_groups:
                 row["posthoc"] = (f"omitted: {len(samples)} groups > max_pairwise_groups "
                                   f"{cfg.max_pairwise_groups}")
@@ -264,8 +264,7 @@ def compare_choices(
                "method": "Pearson chi-square (no continuity correction)"}
         if min(table.shape) >= 2:
             res = stats.chi2_contingency(table.to_numpy(), correction=False)
-            n = table.to_numpy().sum()
-            v = math.sqrt(res.statistic / (n * (min(table.shape) - 1)))
+            v = cramers_v(res.statistic, table.to_numpy().sum(), table.shape)
             row.update(statistic=float(res.statistic), df=float(res.dof),
                        p_value=float(res.pvalue), effect_size=v,
                        min_expected=float(res.expected_freq.min()),

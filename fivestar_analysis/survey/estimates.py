@@ -1,7 +1,8 @@
 """Dimension scores and satisfaction indices with 95% confidence intervals.
 
 Means use a t-interval; when the survey has a ``weight`` column the mean is weighted and
-the interval uses Kish's effective sample size (see :func:`weighted_mean_ci`).
+the interval uses Kish's effective sample size
+(:func:`fivestar_analysis.stats.weighted_mean_ci`).
 """
 
 from __future__ import annotations
@@ -12,53 +13,18 @@ import numpy as np
 import pandas as pd
 
 from fivestar_analysis.county import GROUPS, County
+from fivestar_analysis.stats import weighted_mean_ci
 from fivestar_analysis.survey._frame import group_positions
-from fivestar_analysis.survey._stats import mean_ci
 from fivestar_analysis.survey.config import SurveyConfig, load_survey_config
 from fivestar_analysis.survey.scoring import score_respondents
 from fivestar_analysis.survey.suppress import suppress_small
 
-__all__ = ["weighted_mean_ci", "estimate_scores", "satisfaction_by_level", "BREAKDOWNS"]
+__all__ = ["estimate_scores", "satisfaction_by_level", "BREAKDOWNS"]
 
 #: breakdowns of :func:`estimate_scores`: name -> column of the respondent frame
 BREAKDOWNS = {"county": None, "group": "group", "township": "township", "level": "level"}
 ESTIMATE_COLUMNS = ["by", "subgroup", "dimension", "measure", "n", "n_eff", "estimate", "sd",
                     "ci_low", "ci_high", "suppressed"]
-
-
-def weighted_mean_ci(
-    values: Sequence[float] | np.ndarray,
-    weights: Sequence[float] | np.ndarray | None = None,
-    confidence: float = 0.95,
-) -> dict[str, float]:
-    """Mean with a t confidence interval; weighted on Kish's effective n when weighted.
-
-    Parameters
-    ----------
-    values
-        Observations; NaN are ignored.
-    weights
-        Optional survey weights (non-positive or NaN weights drop the observation).
-    confidence
-        Confidence level of the interval.
-
-    Returns
-    -------
-    dict
-        ``n, n_eff, estimate, sd, ci_low, ci_high``. With equal weights this is the
-        ordinary t-interval ``mean ± t(n-1) · s / sqrt(n)``; with weights, ``n_eff =
-        (Σw)² / Σw²`` takes the place of n.
-
-    Examples
-    --------
-    >>> r = weighted_mean_ci([1, 2, 3, 4, 5])
-    >>> round(r["ci_low"], 3), round(r["ci_high"], 3)
-    (1.037, 4.963)
-    """
-    n, n_eff, m, sd, lo, hi = mean_ci(np.asarray(values, dtype="float64"),
-                                      None if weights is None else np.asarray(weights, "float64"),
-                                      confidence)
-    return {"n": n, "n_eff": n_eff, "estimate": m, "sd": sd, "ci_low": lo, "ci_high": hi}
 
 
 def _rows(scores: pd.DataFrame, by: str, column: str | None, measures: Sequence[str],

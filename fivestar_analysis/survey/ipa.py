@@ -24,9 +24,9 @@ import numpy as np
 import pandas as pd
 
 from fivestar_analysis.county import GROUPS, County
+from fivestar_analysis.stats import weighted_mean_ci
 from fivestar_analysis.survey._frame import codebook
 from fivestar_analysis.survey.config import SurveyConfig, load_survey_config
-from fivestar_analysis.survey.estimates import weighted_mean_ci
 from fivestar_analysis.survey.scoring import COMPOSITE, score_respondents
 from fivestar_analysis.survey.suppress import suppress_small
 

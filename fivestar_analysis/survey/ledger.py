@@ -10,30 +10,17 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pandas as pd
 from scipy import stats
 
 from fivestar_analysis.county import County
+from fivestar_analysis.stats import spearman_ci
 from fivestar_analysis.survey._frame import respondent_frame
 from fivestar_analysis.survey.config import SurveyConfig, load_survey_config
 from fivestar_analysis.survey.scoring import score_respondents
 from fivestar_analysis.survey.suppress import suppress_small
 
-__all__ = ["branch_means", "income_satisfaction", "spearman_ci"]
-
-
-def spearman_ci(rho: float, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Confidence interval of Spearman's rho: Fisher z with the Bonett–Wright (2000) SE
-    ``sqrt((1 + rho² / 2) / (n - 3))``."""
-    if n <= 3 or not np.isfinite(rho):
-        return math.nan, math.nan
-    if abs(rho) >= 1:
-        return rho, rho
-    z = math.atanh(rho)
-    se = math.sqrt((1.0 + rho * rho / 2.0) / (n - 3))
-    q = stats.norm.ppf(0.5 + confidence / 2.0)
-    return math.tanh(z - q * se), math.tanh(z + q * se)
+__all__ = ["branch_means", "income_satisfaction"]
 
 
 def branch_means(county: County, measure: str = "index",

@@ -28,8 +28,8 @@ import pandas as pd
 from fivestar_analysis.county import County
 from fivestar_analysis.load.privacy import mask_names as _mask_titled_names
 from fivestar_analysis.load.privacy import mask_text
+from fivestar_analysis.stats import weighted_proportion_ci
 from fivestar_analysis.survey._frame import codebook, memoized, respondent_frame
-from fivestar_analysis.survey.awareness import weighted_rate
 from fivestar_analysis.survey.config import SurveyConfig, load_survey_config, resource_text
 from fivestar_analysis.survey.suppress import suppress_small
 
@@ -209,9 +209,9 @@ def text_themes(county: County, config: SurveyConfig | dict | None = None) -> pd
     for it, g in answers.groupby("item", sort=False):
         hits = _theme_hits(g["answer"], cfg)
         for theme in cfg.themes:
-            r = weighted_rate((hits[theme] > 0).to_numpy(float),
-                              g["weight"].to_numpy(dtype="float64", na_value=np.nan),
-                              cfg.confidence)
+            r = weighted_proportion_ci((hits[theme] > 0).to_numpy(float),
+                                       g["weight"].to_numpy(dtype="float64", na_value=np.nan),
+                                       cfg.confidence)
             rows.append({"item": it, "theme": theme, "n": r["n"], "n_eff": r["n_eff"],
                          "count": r["count"], "share": r["estimate"], "ci_low": r["ci_low"],
                          "ci_high": r["ci_high"]})
