@@ -8,11 +8,12 @@ Star analysis and survey analysis both return :class:`Finding` objects; the repo
 
 from __future__ import annotations
 
-from fivestar_analysis.errors import InvalidArgument
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import pandas as pd
+
+from fivestar_analysis.errors import InvalidArgument
 
 __all__ = ["Finding", "SEVERITIES", "findings_frame"]
 

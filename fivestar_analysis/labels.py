@@ -7,12 +7,13 @@ the rubric, so a county's rubric override shows up in every label.
 
 from __future__ import annotations
 
-from fivestar_analysis.errors import InvalidArgument
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
 import yaml
+
+from fivestar_analysis.errors import InvalidArgument
 
 __all__ = ["label", "labels"]
 

@@ -6,13 +6,14 @@ models, so a county can pick another rubric or override single keys in ``county.
 
 from __future__ import annotations
 
-from fivestar_analysis.errors import InvalidArgument, UnknownName
 import copy
 from importlib import resources
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, Field, model_validator
+
+from fivestar_analysis.errors import InvalidArgument, UnknownName
 
 __all__ = [
     "Star",

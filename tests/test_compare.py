@@ -89,8 +89,12 @@ def test_ranking_counts_and_wilson_match_an_independent_computation(counties):
         rural = b[b["kind"] == "rural"]
         assert row["n_rural"] + row["n_community"] == n
         assert row["share_3plus_rural"] == pytest.approx((rural["level"] >= 3).mean())
-    # a published reference value: Wilson 95% for 81/263 is 0.2553–0.3662
-    assert _wilson_by_hand(81, 263)[0] == pytest.approx(0.2553, abs=5e-5)
+    # the package's Wilson interval against a published reference value: 81/263 at 95% is
+    # 0.2553–0.3662 (Newcombe 1998), so the ranking's intervals use the right formula
+    from fivestar_analysis.stats import wilson_interval
+
+    lo, hi = wilson_interval(81, 263)
+    assert (lo, hi) == (pytest.approx(0.2553, abs=5e-5), pytest.approx(0.3662, abs=5e-5))
 
 
 def test_lagging_counties_fisher_and_holm_against_scipy(counties):

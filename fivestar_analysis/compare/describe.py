@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from fivestar_analysis.errors import InvalidArgument
 from fivestar_analysis.compare import tables as tb
 from fivestar_analysis.county import County
+from fivestar_analysis.errors import InvalidArgument
 from fivestar_analysis.findings import Finding, findings_frame
 
 __all__ = ["CountyComparison", "describe_comparison", "package_table"]

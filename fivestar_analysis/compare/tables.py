@@ -20,7 +20,7 @@ from scipy import stats
 
 from fivestar_analysis import stars as st
 from fivestar_analysis.county import County
-from fivestar_analysis.errors import PackageInvalid
+from fivestar_analysis.errors import InvalidArgument, PackageInvalid
 from fivestar_analysis.findings import Finding
 from fivestar_analysis.stats import cramers_v, epsilon_squared, fisher_vs_rest, wilson_interval
 
@@ -91,7 +91,7 @@ def comparison_year(counties: Sequence[County]) -> int:
     """The latest year in every county's ledger (the counties' own report years when
     they have none in common: the latest of those)."""
     if not counties:
-        raise ValueError("no county to compare")
+        raise InvalidArgument("no county to compare")
     common = set(counties[0].years)
     for c in counties[1:]:
         common &= set(c.years)

@@ -13,9 +13,9 @@ from typing import Any
 
 import pandas as pd
 
-from fivestar_analysis.errors import InvalidArgument
 from fivestar_analysis import stars as st
 from fivestar_analysis.county import County
+from fivestar_analysis.errors import InvalidArgument
 from fivestar_analysis.findings import Finding
 from fivestar_analysis.report.recommend import Recommendation, load_rules, recommend
 from fivestar_analysis.stars.mentoring import MentoringPlan, MentoringTooLarge

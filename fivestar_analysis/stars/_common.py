@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from fivestar_analysis.county import County
+from fivestar_analysis.errors import InvalidArgument
 
 BASES = ("awarded", "planned")
 KIND_SCOPES = ("rural", "community", "all")
@@ -20,14 +18,14 @@ KIND_SCOPES = ("rural", "community", "all")
 def check_basis(basis: str) -> str:
     """Return ``basis`` if it is ``'awarded'`` or ``'planned'``, else raise ValueError."""
     if basis not in BASES:
-        raise ValueError(f"basis must be 'awarded' or 'planned', not {basis!r}")
+        raise InvalidArgument(f"basis must be 'awarded' or 'planned', not {basis!r}")
     return basis
 
 
 def check_by(by: str | None) -> str | None:
     """Return ``by`` if it is None or ``'township'``, else raise ValueError."""
     if by not in (None, "township"):
-        raise ValueError(f"by must be None or 'township', not {by!r}")
+        raise InvalidArgument(f"by must be None or 'township', not {by!r}")
     return by
 
 
@@ -36,7 +34,7 @@ def check_kinds(kinds: str | Iterable[str]) -> list[str]:
     out = [kinds] if isinstance(kinds, str) else list(kinds)
     bad = [k for k in out if k not in KIND_SCOPES]
     if bad or not out:
-        raise ValueError(f"kinds must be drawn from {KIND_SCOPES}, got {out!r}")
+        raise InvalidArgument(f"kinds must be drawn from {KIND_SCOPES}, got {out!r}")
     return out
 
 
@@ -49,7 +47,7 @@ def resolve_year(county: County, year: int | None) -> int:
     """The requested year, or the county's report year; raise if it has no branches."""
     y = county.meta.year if year is None else int(year)
     if y not in set(county.years):
-        raise ValueError(f"year {y} is not in the ledger; years present: {county.years}")
+        raise InvalidArgument(f"year {y} is not in the ledger; years present: {county.years}")
     return y
 
 
@@ -79,22 +77,13 @@ def scope_columns(by: str | None) -> list[str]:
     return ["year"] + (["township"] if by == "township" else [])
 
 
-@lru_cache(maxsize=1)
-def _packaged_thresholds() -> dict[str, Any]:
-    path = resources.files("fivestar_analysis") / "resources" / "thresholds" / "stars.yaml"
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
-
-
 def thresholds(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The diagnosis thresholds (packaged ``resources/thresholds/stars.yaml``), with
-    ``overrides`` merged one level deep (``{"lowest_star": {"high_below": 0.2}}``)."""
-    base = {k: dict(v) if isinstance(v, dict) else v for k, v in _packaged_thresholds().items()}
-    for key, value in (overrides or {}).items():
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
-            base[key].update(value)
-        else:
-            base[key] = value
-    return base
+    """The diagnosis thresholds (packaged ``resources/thresholds/stars.yaml``) with
+    ``overrides`` merged at any depth (``{"lowest_star": {"high_below": 0.2}}``) and
+    validated: an unknown key or a value out of range is an ``InvalidArgument``."""
+    from fivestar_analysis.settings import star_thresholds
+
+    return star_thresholds(overrides).model_dump()
 
 
 def severity_below(value: float, spec: dict[str, Any]) -> str:

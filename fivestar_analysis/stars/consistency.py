@@ -16,8 +16,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from fivestar_analysis.errors import InvalidArgument
 from fivestar_analysis.county import County
+from fivestar_analysis.errors import InvalidArgument
 from fivestar_analysis.rubric import Rubric, load_rubric
 from fivestar_analysis.stars._common import (
     BASES,

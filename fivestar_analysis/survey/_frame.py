@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fivestar_analysis.errors import InvalidArgument
 from fivestar_analysis.county import GROUPS, County
+from fivestar_analysis.errors import InvalidArgument
 from fivestar_analysis.load.privacy import is_identifying_header
 
 __all__ = ["codebook", "respondent_frame", "require_survey", "items_of", "BASE_COLUMNS",

@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from fivestar_analysis.errors import InvalidArgument
 from fivestar_analysis.county import County
+from fivestar_analysis.errors import InvalidArgument
 from fivestar_analysis.stats import cramers_v, epsilon_squared, holm, rank_biserial
 from fivestar_analysis.survey._frame import codebook, group_positions, respondent_frame
 from fivestar_analysis.survey.config import SurveyConfig, load_survey_config

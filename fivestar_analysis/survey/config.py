@@ -6,7 +6,6 @@ mapping of overrides into them (nested keys merge, lists replace) and checks the
 
 from __future__ import annotations
 
-from fivestar_analysis.errors import InvalidArgument, UnknownName
 import copy
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -14,6 +13,8 @@ from importlib import resources
 from typing import Any, Mapping
 
 import yaml
+
+from fivestar_analysis.errors import InvalidArgument, UnknownName
 
 __all__ = ["SurveyConfig", "load_survey_config", "resource_text"]
 

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from fivestar_analysis.county import GROUPS, County
+from fivestar_analysis.errors import InvalidArgument
 from fivestar_analysis.stats import weighted_mean_ci
 from fivestar_analysis.survey._frame import group_positions
 from fivestar_analysis.survey.config import SurveyConfig, load_survey_config
@@ -83,10 +84,10 @@ def estimate_scores(
     cfg = load_survey_config(config)
     unknown = set(by) - set(BREAKDOWNS)
     if unknown:
-        raise ValueError(f"unknown breakdown(s) {sorted(unknown)}; use {list(BREAKDOWNS)}")
+        raise InvalidArgument(f"unknown breakdown(s) {sorted(unknown)}; use {list(BREAKDOWNS)}")
     bad = set(measures) - {"score", "index"}
     if bad:
-        raise ValueError(f"measures must be 'score' and/or 'index', not {sorted(bad)}")
+        raise InvalidArgument(f"measures must be 'score' and/or 'index', not {sorted(bad)}")
     scores = score_respondents(county, role, cfg)
     rows: list[dict] = []
     for name in by:

@@ -25,8 +25,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from fivestar_analysis.errors import InvalidArgument
 from fivestar_analysis.county import County
+from fivestar_analysis.errors import InvalidArgument
 from fivestar_analysis.survey._frame import LIKERT_ROLES, codebook, memoized, respondent_frame
 from fivestar_analysis.survey.config import SurveyConfig, load_survey_config
 from fivestar_analysis.survey.suppress import suppress_small
