@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 LABELLED = {"star", "kind", "group", "tier", "dimension", "honour", "subgroup", "theme",
             "quadrant", "measure", "severity", "scope", "reason", "nearest_star", "by",
             "mentoring_rule", "target_name", "method", "effect_size_name", "group_a", "group_b",
-            "branch_kind", "basis", "weak_lax"}
+            "branch_kind", "basis", "weak_lax", "side"}
 PERCENT_HINTS = ("share", "rate", "progress")
 P_COLUMNS = {"p_value", "p_adj", "p_raw"}
 ESTIMATE_COLUMNS = {"estimate", "ci_low", "ci_high", "sd"}
@@ -85,6 +85,28 @@ def format_table(df: pd.DataFrame, *, language: str = "zh", rubric: Any = None,
     return result
 
 
+_CELL = re.compile(r"<(td|th)(?=[ >])")
+
+
+def _mark_text_columns(body: str, is_text: list[bool]) -> str:
+    """Give the cells of text columns ``class="text"`` so the stylesheet left-aligns them
+    (numbers stay right-aligned). The table's cells hold escaped text only, so cutting it at
+    ``<tr>`` and counting ``<td>``/``<th>`` finds each cell's column."""
+    if not any(is_text):
+        return body
+    parts = body.split("<tr")
+    for i in range(1, len(parts)):
+        column = iter(range(10_000))
+
+        def mark(m: re.Match) -> str:
+            k = next(column)
+            return f'<{m.group(1)} class="text"' if k < len(is_text) and is_text[k] else m.group(0)
+
+        head, sep, rest = parts[i].partition("</tr>")
+        parts[i] = _CELL.sub(mark, head) + sep + rest
+    return "<tr".join(parts)
+
+
 def table_html(df: pd.DataFrame, *, caption: str | None = None, note: str | None = None,
                language: str = "zh", rubric: Any = None, max_rows: int | None = None,
                **fmt: Any) -> str:
@@ -100,6 +122,10 @@ def table_html(df: pd.DataFrame, *, caption: str | None = None, note: str | None
     shown = shown.map(clean_text)
     shown.columns = [clean_text(c) for c in shown.columns]
     body = shown.to_html(index=False, escape=True, border=0, classes="report-table")
+    if len(df.columns) == len(shown.columns):
+        body = _mark_text_columns(body, [not pd.api.types.is_numeric_dtype(df[c])
+                                         and not pd.api.types.is_bool_dtype(df[c])
+                                         for c in df.columns])
     if caption:
         head = f'<table class="report-table"><caption>{html_text(caption)}</caption>'
         body = re.sub(r"<table[^>]*>", lambda _: head, body, count=1)

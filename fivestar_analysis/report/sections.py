@@ -357,7 +357,7 @@ def measures_html(rep) -> str:
                           columns=["mentor_name", "mentor_township", "mentor_level", "mentee_name", "mentee_township",
                                    "mentee_level", "same_township"], max_rows=25))
         if not plan.unmatched.empty:
-            out.append(_table(rep, plan.unmatched, _t(rep, "未能结对", "Not paired"), _t(rep, "原因见reason列", "see reason"),
+            out.append(_table(rep, plan.unmatched, _t(rep, "未能结对", "Not paired"), _t(rep, "未能结对的原因见“原因”列", "the Reason column says why"),
                               max_rows=20))
     return "".join(out)
 
