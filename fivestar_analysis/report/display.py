@@ -74,6 +74,13 @@ def format_table(df: pd.DataFrame, *, language: str = "zh", rubric: Any = None,
         else:
             shown[col] = s.map(lambda v: "—" if v is None or (isinstance(v, float) and pd.isna(v))
                                else str(v))
+    if "target_name" in df.columns:  # a share target and count targets share two columns
+        is_share = df["target_name"].astype(str).str.startswith("share").reindex(out.index)
+        for col in ("target_value", "actual_value"):
+            if col in out.columns:
+                shown[col] = pd.Series([
+                    "—" if pd.isna(v) else (f"{100 * float(v):.1f}%" if share else f"{v:,.0f}")
+                    for v, share in zip(out[col], is_share)], index=out.index)
     result = pd.DataFrame(shown, index=out.index)
     if suppressed is not None:
         mark = label("suppressed", language)
