@@ -316,7 +316,7 @@ def appendix_html(cmp: CountyComparison) -> str:
     else:
         out.append(_failures_html(cmp))
     out.append(_h(3, _t(cmp, "（二）方法说明", "Methods")))
-    out.append(markdown_html(_t(cmp, METHODS_ZH, METHODS_EN)))
+    out.append(markdown_html(nv.render_section("compare_methods", cmp.language)))
     return "".join(out)
 
 
@@ -335,24 +335,3 @@ def _failures_html(cmp: CountyComparison) -> str:
               "Fix the package and run again; fivestar validate lists every problem.")
     return (f'<div class="failures"><p><strong>{html_text(caption)}</strong></p><ul>'
             + "".join(items) + f"</ul><p>{html_text(hint)}</p></div>")
-
-
-METHODS_ZH = """
-- **比较年度**：取各县台账共有的最近一年；个别县缺少该年度时用其此前最近一年，并在正文说明。
-- **三星以上占比**：三星及以上支部数/支部总数，按评定结果；置信区间为Wilson得分区间，在占比接近0或1、样本较小时比正态近似更可靠。
-- **县间差异**：三星以上占比用县×（是否三星以上）列联表的卡方检验，效应量Cramér's V；集体收入右偏，用Kruskal–Wallis秩检验，效应量ε²=H/(n−1)。
-- **落后县**：每个县与其余各县合计比较三星以上占比，单侧Fisher精确检验（超几何分布），对所有县的p值用Holm法校正；校正后p值低于α且占比更低者列为落后。支部数过少的县不作检验。
-- **分星创成率**：获评某星的支部数/该类（农村或社区）支部数，农村与社区分别计算。
-- **满意度指数**：每县单独按问卷编码表计分，反向题先反向计分，指数=（均值−量表最小值）/量表全距×100，95% t区间；有权重时按权重计算。少于k人的格不显示。
-- **可比性**：各县若采用不同的评星标准或问卷，相应比较只在口径一致时才有意义。
-"""
-
-METHODS_EN = """
-- **Year**: the latest year every county's ledger holds; a county without it contributes its latest earlier year, and the text says so.
-- **Three-plus share**: branches with three stars or more / all branches, awarded results; Wilson score intervals, which behave better than the normal approximation near 0 or 1 and for small counties.
-- **Do counties differ?** Three-plus share by a chi-square test of county × (three-plus or not), Cramér's V; collective income (right-skewed) by Kruskal–Wallis, ε² = H/(n−1).
-- **Lagging counties**: each county against all others pooled, one-sided Fisher exact test (hypergeometric), Holm-corrected across counties; lagging when lower with adjusted p below α. Counties with very few branches are not tested.
-- **Award rate by star**: branches awarded the star / branches of its kind; rural and community apart.
-- **Satisfaction index**: scored per county from its own codebook, reverse-coded items flipped, index = (mean − scale min) / range × 100 with a 95% t-interval; weights honoured when present; cells under k respondents suppressed.
-- **Comparability**: comparisons are meaningful only where the counties use the same rubric and questionnaire.
-"""

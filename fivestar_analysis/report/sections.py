@@ -393,7 +393,7 @@ def appendix_html(rep) -> str:
                       columns=["kind", "basis", "n_branches", "level_total", "star_total", "total_difference",
                                "five_star", "capstone_count", "consistent"]))
     out.append(_h(3, _t(rep, "（二）方法说明", "Methods")))
-    out.append(markdown_html(_t(rep, METHODS_ZH, METHODS_EN)))
+    out.append(markdown_html(nv.render_section("methods", rep.language)))
     if rep.survey is not None:
         out.append(_table(rep, rep.survey.reliability, _t(rep, "各维度信度（Cronbach's α）", "Reliability (Cronbach's α)"),
                           _t(rep, "Feldt法95%置信区间；完整个案", "Feldt 95% interval; complete cases"),
@@ -410,26 +410,3 @@ def appendix_html(rep) -> str:
                       _t(rep, "中位数与四分位数；几何均值基于log(1+x)", "median and quartiles; geometric mean on log(1+x)"),
                       columns=["township", "n", "median_wan", "q1_wan", "q3_wan", "share_weak", "share_strong"]))
     return "".join(out)
-
-
-METHODS_ZH = """
-- **星级**：支部当年获评的星数；“计划”指年初申报或已评定的星。三星以上占比=三星及以上支部数/支部总数。
-- **差距检验**：各乡镇与全县其余乡镇比较三星以上占比，用单侧Fisher精确检验，并用Holm法校正多重比较。
-- **集体经济**：收入右偏，使用中位数、四分位数和对数尺度；与星级的关联用Spearman秩相关（Bonett–Wright置信区间：Fisher z变换，标准误√((1+ρ²/2)/(n−3))）和Kruskal–Wallis检验（效应量ε²=H/(n−1)），有无产业兴旺星的差异用Mann–Whitney检验（秩二列相关）。
-- **问卷评分**：文字答案（如“比较满意”）按选项或常用五级表述换算为分值；反向题先反向计分；编码表声明的缺失代码（如9=说不清）和“说不清”“（跳过）”等按缺失处理；每人每维度至少回答一半题目才计分；指数=（均值−量表最小值）/（量表全距）×100。均值置信区间为t区间，比例为Wilson区间；有权重时按权重计算并报告有效样本量。
-- **群体比较**：Kruskal–Wallis检验（ε²=H/(n−1)），两两比较为Dunn检验并经Holm校正；选择题用卡方检验（Cramér's V），期望频数过小时另作提示。
-- **信度**：Cronbach's α及Feldt置信区间，附删除该题后的α。
-- **重要性—满意度分析**：以各维度重要性与满意度的总均值为十字线划分四个象限。
-- **隐私**：姓名、电话、证件号等列在载入时删除；开放题中的电话、证件号，问卷姓名列中出现的姓名，以及后接职务称呼的姓名（如“王书记”）被遮盖；少于k人的统计格不予显示。
-"""
-
-METHODS_EN = """
-- **Level**: stars awarded in the year; "declared" means planned or awarded. Three-plus share = branches with three stars or more / all branches.
-- **Township gaps**: each township against the rest of the county, one-sided Fisher exact test with Holm's correction.
-- **Collective economy**: income is right-skewed, so medians, quartiles and a log scale; association with level by Spearman's rank correlation (Bonett–Wright interval: Fisher's z with SE √((1+ρ²/2)/(n−3))) and Kruskal–Wallis (ε² = H/(n−1)); industry star or not by Mann–Whitney (rank-biserial).
-- **Survey scores**: answers written as words (e.g. 比较满意) are coded by the item's options or the common five-point wordings; reverse-coded items flipped; declared missing codes (e.g. 9 = don't know) and answers such as 说不清 or (跳过) are missing; a score needs at least half of a dimension's items; index = (mean − scale min) / range × 100. Means carry t-intervals, proportions Wilson intervals; weights, when given, are honoured with Kish's effective n.
-- **Group comparisons**: Kruskal–Wallis (ε² = H/(n−1)) with Dunn's pairwise tests, Holm-corrected; choice items by chi-square (Cramér's V) with a warning for small expected counts.
-- **Reliability**: Cronbach's α with Feldt's interval and α if an item is deleted.
-- **Importance–performance**: quadrants split at the grand means of importance and satisfaction.
-- **Privacy**: names, phone and ID columns are removed on loading; in open answers, phone and ID numbers, the names listed in the survey's name column and a name followed by a title (such as 王书记) are masked; cells under k respondents are suppressed.
-"""
