@@ -86,6 +86,12 @@ def visible(text: str) -> str:
     return _INVISIBLE.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
 
 
+def published_reason(code: str, language: str = "zh", **params: Any) -> str:
+    """A sentence of the ``published`` section: why published counts do not add up."""
+    entry = _catalogue()["published"][code]
+    return (entry.get(language) or entry["zh"]).format_map(_Default(params))
+
+
 def column_letter(index: int) -> str:
     """Spreadsheet column letter of a 0-based column index (0 -> A, 26 -> AA)."""
     letters = ""

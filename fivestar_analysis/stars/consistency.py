@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from fivestar_analysis.county import County
-from fivestar_analysis.errors import InvalidArgument
+from fivestar_analysis.errors import InvalidArgument, published_reason
 from fivestar_analysis.rubric import Rubric, load_rubric
 from fivestar_analysis.stars._common import (
     BASES,
@@ -254,25 +255,24 @@ def check_published_counts(
     rz: list[str] = []
     re_: list[str] = []
 
+    def say(code: str, star: str | None = None, **params: Any) -> None:
+        """One reason in both languages, from ``published`` in resources/messages.yaml."""
+        rz.append(published_reason(code, "zh", star=zh.get(star, ""), **params))
+        re_.append(published_reason(code, "en", star=en.get(star, ""), **params))
+
     diff = level_total - star_total
     if diff != 0:
         problems.append("identity")
         parts = "+".join(f"{lvl}×{n}" for lvl, n in sorted(lv.items(), reverse=True) if n)
-        rz.append(f"按星级推算共{level_total}颗星（{parts}），各星数量合计{star_total}颗，"
-                  f"相差{abs(diff)}颗：星级与分星数量对不上。")
-        re_.append(f"the levels imply {level_total} stars ({parts}) but the per-star counts "
-                   f"add up to {star_total}: they differ by {abs(diff)}.")
+        say("identity", level_total=level_total, parts=parts, star_total=star_total,
+            diff=abs(diff))
 
     cap_count = counts.get(cap) if cap else None
     cap_ok = True
     if cap is not None and cap_count != five:
         cap_ok = False
         problems.append("capstone")
-        rz.append(f"{zh[cap]}{cap_count}个，而五星支部{five}个：{zh[cap]}只授予其余四星齐全的"
-                  f"支部，两者应相等。")
-        re_.append(f"{en[cap]} is counted {cap_count} times but there are {five} five-star "
-                   f"branches; the capstone goes only to branches holding every other star, "
-                   f"so the two must be equal.")
+        say("capstone", star=cap, cap_count=cap_count, five=five)
 
     # Bounds on each star: no more than the branches holding any star; no fewer than the
     # branches that must hold it (five-star ones, and four-star ones under the capstone rule).
@@ -280,21 +280,14 @@ def check_published_counts(
     for k in keys:
         if counts[k] > starred:
             problems.append("star_exceeds_branches")
-            rz.append(f"{zh[k]}{counts[k]}个，超过有星支部总数{starred}个。")
-            re_.append(f"{en[k]} is counted {counts[k]} times, more than the {starred} "
-                       f"branches holding any star.")
+            say("star_exceeds_branches", star=k, count=counts[k], starred=starred)
         if k != cap and counts[k] < must_hold:
             problems.append("star_below_minimum")
-            rz.append(f"{zh[k]}只有{counts[k]}个，但五星支部"
-                      + (f"和四星支部共{must_hold}个" if cap is not None else f"{must_hold}个")
-                      + "都必须持有此星。")
-            re_.append(f"{en[k]} is counted {counts[k]} times, yet {must_hold} branches "
-                       f"(five-star" + (" and four-star" if cap is not None else "")
-                       + ") must all hold it.")
+            say("star_below_minimum_capstone" if cap is not None else "star_below_minimum",
+                star=k, count=counts[k], must_hold=must_hold)
     if n_branches is not None and branches > n_branches:
         problems.append("levels_exceed_branches")
-        rz.append(f"各星级支部合计{branches}个，超过支部总数{n_branches}个。")
-        re_.append(f"the levels list {branches} branches, more than the {n_branches} in the unit.")
+        say("levels_exceed_branches", branches=branches, n_branches=n_branches)
 
     # Realizability: drop the five-star rows (they hold every star) and, under the capstone
     # rule, the capstone column; what remains must be a 0/1 matrix with these margins.
@@ -306,9 +299,7 @@ def check_published_counts(
         realizable = _gale_ryser(lv, list(counts.values()), len(keys))
     if not realizable and not problems:
         problems.append("not_realizable")
-        rz.append("星级与分星数量合计虽然相等，但没有任何一种支部得星组合能同时满足两组数字。")
-        re_.append("the totals agree, but no assignment of stars to branches gives both the "
-                   "level counts and the per-star counts.")
+        say("not_realizable")
 
     return PublishedCheck(
         ok=not problems,
