@@ -24,7 +24,8 @@ import pandas as pd
 from fivestar_analysis.load.reading import Grid, RawTable
 from fivestar_analysis.load.vocab import aliases, fold, header_index, match_in
 
-__all__ = ["DetectedTable", "detect_table", "Vocabulary", "ROLES", "HEADER_SEARCH_ROWS"]
+__all__ = ["DetectedTable", "detect_table", "Vocabulary", "ROLES", "HEADER_SEARCH_ROWS", "is_table_file",
+           "skipped_note_rows"]
 
 ROLES = ("ledger", "survey", "codebook")
 #: the header is looked for among this many first rows of a sheet
@@ -361,41 +362,6 @@ def detect_table(grid: Grid, vocab: Vocabulary) -> DetectedTable:
         dropped_columns=dropped, scores=scores, table=table, kept=keep)
 
 
-def ragged_rows(grid: Grid, header_rows: tuple[int, ...], width: int) -> list[int]:
-    """CSV rows with filled cells beyond the header (a stray comma shifts a whole row)."""
-    if grid.row_widths is None:
-        return []
-    out = []
-    cells = grid.cells
-    for r in cells.index[cells.index > header_rows[-1]]:
-        if grid.row_widths[r - 1] > width and (cells.loc[r, width:] != "").any():
-            out.append(int(r))
-    return out
-
-
-def year_from_names(grid: Grid, title_rows: list[int]) -> int | None:
-    """A single four-digit year in the sheet name, file name or title lines, if any."""
-    texts = [grid.sheet or "", grid.path.stem]
-    texts += [" ".join(grid.cells.loc[r].tolist()) for r in title_rows[:3]]
-    for text in texts:
-        years = set(re.findall(r"(?<!\d)(20\d\d|19\d\d)(?!\d)", text))
-        if len(years) == 1:
-            return int(years.pop())
-    return None
-
-
-_NAME_NOISE = re.compile(
-    r"(?:(?:19|20)\d\d年?度?|[“”\"'‘’]?五星[“”\"'‘’]?(?:支部)?|支部|创建|台账|统计表|汇总表|明细表?|"
-    r"情况表?|数据|一览表|表$|[_\-\s（）()\[\]【】]+)")
-
-
-def township_from_name(grid: Grid) -> str:
-    """The township a part of a split ledger belongs to: its sheet's name, or the file's."""
-    raw = grid.sheet if grid.sheet is not None and not grid.default_name else grid.path.stem
-    cleaned = _NAME_NOISE.sub("", raw).strip()
-    return cleaned or raw.strip()
-
-
 def is_table_file(path: Path) -> bool:
     return path.suffix.lower() in (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".sav")
 
@@ -403,8 +369,3 @@ def is_table_file(path: Path) -> bool:
 def skipped_note_rows(rows: list[int], limit: int = 30) -> str:
     text = "、".join(map(str, rows[:limit]))
     return text + (" …" if len(rows) > limit else "")
-
-
-def numeric_share(values: pd.Series) -> float:
-    v = pd.to_numeric(values[values != ""], errors="coerce")
-    return float(np.mean(v.notna())) if len(v) else 0.0

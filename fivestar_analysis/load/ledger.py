@@ -5,19 +5,27 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from fivestar_analysis.county import add_levels, normalize_branches, normalize_stars
 from fivestar_analysis.load.collect import (
     Columns,
-    report_bad_numbers,
     ProblemLog,
     parse_numbers,
     parse_rating,
     parse_years,
+    report_bad_numbers,
 )
-from fivestar_analysis.county import add_levels, normalize_branches, normalize_stars
+from fivestar_analysis.load.parts import copies_of_one_ledger, cross_part_duplicates
 from fivestar_analysis.load.reading import RawTable
-from fivestar_analysis.rubric import Rubric
 from fivestar_analysis.load.schemas import LEDGER_SCHEMA, check_frame
-from fivestar_analysis.load.vocab import aliases, fold, match_header, parse_bool, parse_kind, parse_status
+from fivestar_analysis.load.vocab import (
+    aliases,
+    fold,
+    match_header,
+    parse_bool,
+    parse_kind,
+    parse_status,
+)
+from fivestar_analysis.rubric import Rubric
 
 __all__ = ["parse_ledger", "LedgerResult"]
 
@@ -122,43 +130,10 @@ def parse_ledger(raws: RawTable | list[RawTable], rubric: Rubric,
     stars = pd.concat([d[1] for d in done], ignore_index=True)
     extras = list(dict.fromkeys(e for d in done for e in d[2]))
     cols_by_file = {d[3].raw.file: d[3] for d in done}
-    if len(parts) > 1 and (_copies(done, log) or
-                           not _cross_part_duplicates(branches, cols_by_file, log)):
+    if len(parts) > 1 and (copies_of_one_ledger(done, log) or
+                           not cross_part_duplicates(branches, cols_by_file, log)):
         return None
     return _finish(cols_by_file, branches, stars, rubric, log, extras)
-
-
-def _copies(done, log: ProblemLog) -> bool:
-    """Two ledgers of which one holds nothing but branch-years of the other are two
-    versions of one ledger, not parts of a split one: say which and stop."""
-    keys = [set(zip(d[0]["branch_id"], d[0]["year"])) for d in done]
-    files = [d[3].raw.file for d in done]
-    for i in range(len(done)):
-        for j in range(len(done)):
-            if i != j and keys[i] and keys[i] <= keys[j] and (i > j or keys[i] != keys[j]):
-                log.add("ambiguous_file", files[i], None, None, table="ledger",
-                        files=f"{files[j]}、{files[i]}")
-                return True
-    return False
-
-
-def _cross_part_duplicates(branches: pd.DataFrame, cols_by_file: dict[str, Columns],
-                           log: ProblemLog) -> bool:
-    """A branch-year in two parts of a split ledger is an error naming both files."""
-    dup = branches.duplicated(["branch_id", "year"], keep=False)
-    if not dup.any():
-        return True
-    rows = branches[dup]
-    by_key = rows.groupby(["branch_id", "year"], sort=False)
-    for _, g in list(by_key)[:40]:
-        first = g.iloc[0]
-        for _, r in g.iloc[1:].iterrows():
-            cols = cols_by_file[r["_file"]]
-            pos = cols.pos.get("branch_id")
-            log.add("duplicate_across_files", r["_file"], int(r["_row"]),
-                    cols.raw.headers[pos] if pos is not None else "branch_id", r["branch_id"],
-                    col_index=pos, other_file=first["_file"], other=int(first["_row"]))
-    return False
 
 
 def _parse_part(raw: RawTable, rubric: Rubric, log: ProblemLog):

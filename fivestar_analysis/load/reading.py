@@ -25,8 +25,6 @@ __all__ = [
     "Grid",
     "TableUnreadable",
     "decode_bytes",
-    "read_csv_table",
-    "read_excel_sheet",
     "read_grids",
     "DEFAULT_SHEET",
 ]
@@ -91,73 +89,6 @@ def _sniff_delimiter(text: str) -> str:
     return best if counts[best] > 0 else ","
 
 
-def _strip(cells: pd.Series) -> pd.Series:
-    """``cells.str.strip()``, stripping each distinct text once (columns repeat a lot)."""
-    codes, uniques = pd.factorize(cells, use_na_sentinel=False)
-    distinct = pd.Series(uniques, dtype=cells.dtype).str.strip().to_numpy(dtype=object)
-    return pd.Series(distinct[codes], index=cells.index, name=cells.name, dtype=cells.dtype)
-
-
-def _finish(file: str, rows: pd.DataFrame, encoding: str | None) -> RawTable:
-    """Split off the header row, number rows as a spreadsheet does, drop blank records."""
-    if rows.empty:
-        raise TableUnreadable(DataProblem("empty_file", file=file))
-    rows = rows.fillna("").astype(str)
-    headers = [h.strip() for h in rows.iloc[0].tolist()]
-    body = rows.iloc[1:]
-    body.index = np.arange(2, len(body) + 2)
-    # trailing columns with neither a header nor any value are Excel/CSV noise
-    while headers and headers[-1] == "" and (body.shape[1] == 0 or
-                                              (body.iloc[:, len(headers) - 1].str.strip() == "").all()):
-        headers.pop()
-        body = body.iloc[:, : len(headers)]
-    body = body.iloc[:, : len(headers)]
-    body.columns = range(len(headers))
-    if len(headers) == 0:
-        raise TableUnreadable(DataProblem("empty_file", file=file))
-    stripped = pd.DataFrame({k: _strip(body[k]) for k in body.columns}, index=body.index,
-                            columns=body.columns)
-    blank = (stripped == "").all(axis=1)
-    return RawTable(file=file, headers=headers, frame=stripped[~blank], encoding=encoding)
-
-
-def read_csv_table(path: Path, file: str | None = None) -> RawTable:
-    """Read a CSV (comma, tab or semicolon separated) in any supported encoding."""
-    file = file or path.name
-    data = path.read_bytes()
-    text, enc = decode_bytes(data, file)
-    delimiter = _sniff_delimiter(text)
-    # UTF-8 goes to the parser as the bytes read (no round trip through a str buffer)
-    source = (io.BytesIO(data[len(codecs.BOM_UTF8):] if enc == "utf-8-sig" else data)
-              if enc in ("utf-8", "utf-8-sig") else io.StringIO(text))
-    try:
-        rows = pd.read_csv(source, sep=delimiter, header=None, dtype=str, encoding="utf-8",
-                           keep_default_na=False, skip_blank_lines=False, engine="c")
-    except pd.errors.ParserError:
-        rows = _ragged(text, delimiter, file)
-    except pd.errors.EmptyDataError:
-        raise TableUnreadable(DataProblem("empty_file", file=file)) from None
-    return _finish(file, rows, enc)
-
-
-def _ragged(text: str, delimiter: str, file: str) -> pd.DataFrame:
-    """Find the records with more cells than the header, to report them by row."""
-    records = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    width = len(records[0]) if records else 0
-    bad = [i + 1 for i, r in enumerate(records) if len(r) > width and any(c.strip() for c in r[width:])]
-    if bad:
-        first = bad[0]
-        from fivestar_analysis.errors import column_letter
-
-        raise TableUnreadable(DataProblem(
-            "ragged_row", file=file, row=first, column=column_letter(width),
-            col_letter=column_letter(width),
-            found=str(len(records[first - 1])),
-            params={"width": width, "rows": ", ".join(map(str, bad[:10])) + (" …" if len(bad) > 10 else "")},
-        ))
-    return pd.DataFrame([r[:width] + [""] * (width - len(r)) for r in records])
-
-
 def _cell_text(value: object) -> str:
     if value is None:
         return ""
@@ -174,29 +105,6 @@ def _cell_text(value: object) -> str:
     if isinstance(value, _dt.date):
         return value.isoformat()
     return str(value)
-
-
-def read_excel_sheet(path: Path, sheet: str | int, file: str | None = None) -> RawTable:
-    """Read one sheet of an .xlsx workbook as text."""
-    file = file or (f"{path.name}[{sheet}]" if isinstance(sheet, str) else path.name)
-    rows = pd.read_excel(path, sheet_name=sheet, header=None, dtype=object, engine="openpyxl")
-    rows = rows.map(_cell_text) if hasattr(rows, "map") else rows.applymap(_cell_text)
-    return _finish(file, rows, None)
-
-
-def excel_sheet_names(path: Path, file: str | None = None) -> list[str]:
-    """Sheet names of a workbook, or a problem if it is not a readable .xlsx file."""
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(path, read_only=True)
-    except Exception as exc:  # zip errors, encrypted files, .xls renamed to .xlsx …
-        raise TableUnreadable(DataProblem("bad_excel", file=file or path.name,
-                                          params={"reason": type(exc).__name__})) from None
-    try:
-        return list(wb.sheetnames)
-    finally:
-        wb.close()
 
 
 # -- whole grids: every cell of a sheet or CSV, before the header row is known ---------------
@@ -320,200 +228,10 @@ def _first_table_line(text: str) -> str:
     return text.split("\n", 1)[0]
 
 
-_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
-
-
-def _col_index(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + (ch - 64)
-    return n - 1
-
-
-def _xlsx_sheet_parts(path: Path) -> dict[str, tuple[str, bool]]:
-    """Sheet name -> (its XML part in the zip, hidden?) for the worksheets of a workbook."""
-    import posixpath
-    import zipfile
-    from xml.etree import ElementTree as ET
-
-    ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-    ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-    with zipfile.ZipFile(path) as z:
-        book = ET.fromstring(z.read("xl/workbook.xml"))
-        rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-    targets = {r.get("Id"): r.get("Target") for r in rels}
-    out: dict[str, tuple[str, bool]] = {}
-    for sheet in book.iter(f"{ns_main}sheet"):
-        target = targets.get(sheet.get(f"{ns_rel}id"), "")
-        part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-            posixpath.join("xl", target))
-        out[sheet.get("name")] = (part, sheet.get("state") in ("hidden", "veryHidden"))
-    return out
-
-
-def _merged_ranges(path: Path, part: str) -> list[tuple[int, int, int, int]]:
-    """(first row, first col, last row, last col), 1-based rows and 0-based columns."""
-    import zipfile
-
-    with zipfile.ZipFile(path) as z:
-        try:
-            xml = z.read(part)
-        except KeyError:
-            return []
-    out = []
-    for m in _MERGE.finditer(xml):
-        c1, r1 = _col_index(m.group(1)), int(m.group(2))
-        c2, r2 = (_col_index(m.group(3)), int(m.group(4))) if m.group(3) else (c1, r1)
-        out.append((r1, c1, r2, c2))
-    return out
-
-
-_SAVED_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]+</")
-_CELL_OPEN = re.compile(rb'<(?:\w+:)?c\s[^>]*?r="([A-Z]+)(\d+)"')
-
-
-def _formulas_without_value(path: Path, part: str, limit: int = 200) -> list[tuple[int, int]]:
-    """Cells holding a formula whose result was never saved (a workbook written by a
-    program and never opened in Excel): openpyxl reads them as empty."""
-    import zipfile
-
-    with zipfile.ZipFile(path) as z:
-        try:
-            xml = z.read(part)
-        except KeyError:
-            return []
-    out: list[tuple[int, int]] = []
-    pos = xml.find(b"<f")
-    while pos != -1 and len(out) < limit:
-        if xml[pos + 2:pos + 3] in (b">", b" ", b"/"):
-            start = xml.rfind(b"<c ", 0, pos)
-            end = xml.find(b"</c>", pos)
-            m = _CELL_OPEN.match(xml, start) if start != -1 else None
-            if m and end != -1 and not _SAVED_VALUE.search(xml, pos, end):
-                out.append((int(m.group(2)), _col_index(m.group(1))))
-        pos = xml.find(b"<f", pos + 2)
-    return out
-
-
-def _fill_merged(rows: list[list[str]], ranges, width: int) -> set[int]:
-    """Copy each merged range's value into every cell it covers; rows of horizontal merges."""
-    horizontal: set[int] = set()
-    for r1, c1, r2, c2 in ranges:
-        if r1 - 1 >= len(rows) or c1 >= width:
-            continue
-        value = rows[r1 - 1][c1]
-        for r in range(r1, min(r2, len(rows)) + 1):
-            for c in range(c1, min(c2, width - 1) + 1):
-                rows[r - 1][c] = value
-        if c2 > c1:
-            horizontal.add(r1)
-    return horizontal
-
-
-def read_xlsx_grids(path: Path) -> list[Grid]:
-    """Every worksheet of an .xlsx workbook (chart sheets have no cells and are left out)."""
-    from openpyxl import load_workbook
-
-    try:
-        parts = _xlsx_sheet_parts(path)
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # zip errors, encrypted files, .xls renamed to .xlsx …
-        raise TableUnreadable(DataProblem("bad_excel", file=path.name,
-                                          params={"reason": type(exc).__name__})) from None
-    grids = []
-    single = len(wb.worksheets) == 1
-    try:
-        for ws in wb.worksheets:
-            if not hasattr(ws, "iter_rows"):
-                continue
-            rows = [[_cell_text(v) for v in row] for row in
-                    ws.iter_rows(min_row=1, values_only=True)]
-            width = max((len(r) for r in rows), default=0)
-            rows = [r + [""] * (width - len(r)) for r in rows]
-            part, hidden = parts.get(ws.title, ("", False))
-            merged = _fill_merged(rows, _merged_ranges(path, part), width) if part else set()
-            cells, controls = _grid_frame(rows)
-            grids.append(Grid(file=path.name if single else f"{path.name}[{ws.title}]",
-                              path=path, sheet=ws.title, control_cells=controls,
-                              formula_cells=_formulas_without_value(path, part) if part else [],
-                              cells=cells, hidden=hidden, merged_rows=merged,
-                              default_name=bool(DEFAULT_SHEET.match(ws.title.strip()))))
-    finally:
-        wb.close()
-    return grids
-
-
-def read_xls_grids(path: Path) -> list[Grid]:
-    """Every sheet of an old-style .xls workbook (Excel 97-2003), merged cells filled."""
-    import xlrd
-
-    try:
-        book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
-    except Exception as exc:
-        raise TableUnreadable(DataProblem("bad_excel", file=path.name,
-                                          params={"reason": type(exc).__name__})) from None
-    grids = []
-    single = book.nsheets == 1
-    try:
-        for i in range(book.nsheets):
-            sh = book.sheet_by_index(i)
-            rows = []
-            for r in range(sh.nrows):
-                row = []
-                for c in range(sh.ncols):
-                    cell = sh.cell(r, c)
-                    if cell.ctype == xlrd.XL_CELL_DATE:
-                        value = xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)
-                    elif cell.ctype == xlrd.XL_CELL_BOOLEAN:
-                        value = bool(cell.value)
-                    elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
-                        value = None
-                    else:
-                        value = cell.value
-                    row.append(_cell_text(value))
-                rows.append(row)
-            ranges = [(r1 + 1, c1, r2, c2 - 1) for r1, r2, c1, c2 in sh.merged_cells]
-            merged = _fill_merged(rows, ranges, sh.ncols)
-            cells, controls = _grid_frame(rows)
-            grids.append(Grid(file=path.name if single else f"{path.name}[{sh.name}]",
-                              path=path, sheet=sh.name, control_cells=controls,
-                              cells=cells, hidden=sh.visibility != 0,
-                              merged_rows=merged,
-                              default_name=bool(DEFAULT_SHEET.match(sh.name.strip()))))
-    finally:
-        book.release_resources()
-    return grids
-
-
-def read_sav_grid(path: Path) -> Grid:
-    """An SPSS .sav file: the header row is the variable names, then one row per case.
-
-    Value labels and variable labels travel with the grid; they serve as the codebook's
-    ``options`` and ``text`` where the codebook does not say otherwise.
-    """
-    import pyreadstat
-
-    try:
-        frame, meta = pyreadstat.read_sav(str(path), apply_value_formats=False,
-                                          user_missing=False)
-    except Exception as exc:
-        raise TableUnreadable(DataProblem("bad_sav", file=path.name,
-                                          params={"reason": type(exc).__name__})) from None
-    cells = frame.map(_cell_text) if hasattr(frame, "map") else frame.applymap(_cell_text)
-    header = pd.DataFrame([list(frame.columns)], columns=frame.columns)
-    rows = pd.concat([header, cells], ignore_index=True)
-    labels = {}
-    for var, mapping in (meta.variable_value_labels or {}).items():
-        labels[var] = {_cell_text(k): str(v) for k, v in mapping.items()}
-    var_labels = {v: str(lab) for v, lab in zip(meta.column_names, meta.column_labels or [])
-                  if lab}
-    cells, controls = _grid_frame(rows)
-    return Grid(file=path.name, path=path, cells=cells, value_labels=labels,
-                variable_labels=var_labels, control_cells=controls)
-
-
 def read_grids(path: Path) -> list[Grid]:
     """All grids of one file: a CSV, every sheet of a workbook, or an SPSS file."""
+    from fivestar_analysis.load.workbooks import read_sav_grid, read_xls_grids, read_xlsx_grids
+
     ext = path.suffix.lower()
     if ext in (".csv", ".txt", ".tsv"):
         return [read_csv_grid(path)]

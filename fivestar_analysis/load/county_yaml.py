@@ -1,0 +1,264 @@
+"""``county.yaml`` (and a YAML codebook): plain YAML read safely, every key checked.
+
+No anchors or aliases, no Python tags, a capped size; values shown as written in messages
+(``code: yes`` stays ``yes``); targets and survey settings validated with their line numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from fivestar_analysis.county import Targets
+from fivestar_analysis.load.collect import ProblemLog
+from fivestar_analysis.load.reading import RawTable
+from fivestar_analysis.rubric import available_rubrics
+
+__all__ = ["read_county_yaml", "safe_yaml", "read_yaml_codebook"]
+
+YAML_KEYS = ("name", "code", "province", "city", "year", "language", "targets", "rubric",
+             "survey")
+LEVEL_TARGET_KEYS = {"five_star": 5, "four_star": 4, "three_star": 3, "two_star": 2,
+                     "one_star": 1}
+#: sub-folders whose files are read too (a ledger split into one file per township)
+#: the largest county.yaml / codebook.yaml read (a metadata file is a few hundred bytes)
+MAX_YAML_BYTES = {"county": 256 * 1024, "codebook": 4 * 1024 * 1024}
+
+
+def safe_yaml(text: str, file: str, log: ProblemLog, kind: str = "county") -> tuple[bool, Any]:
+    """Parse YAML written by a user: no anchors or aliases (a few hundred bytes of nested
+    aliases can expand without bound), no Python tags, a capped size. Problems are logged
+    against ``file``; returns (ok, data)."""
+    if len(text.encode("utf-8", "ignore")) > MAX_YAML_BYTES[kind]:
+        log.add("yaml_too_large", file, None, None, limit=f"{MAX_YAML_BYTES[kind] // 1024} KB")
+        return False, None
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                log.add("yaml_alias", file, event.start_mark.line + 1, None)
+                return False, None
+        return True, yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        log.add("yaml_syntax", file, None if mark is None else mark.line + 1, None,
+                reason=_plain(str(getattr(exc, "problem", "") or exc).splitlines()[0]))
+        return False, None
+    except RecursionError:
+        log.add("yaml_syntax", file, None, None, reason="nested too deeply")
+        return False, None
+
+
+def _plain(text: str) -> str:
+    return "".join(ch if ch.isprintable() else " " for ch in text)[:200]
+
+
+
+def read_yaml_codebook(path: Path, log: ProblemLog) -> RawTable | None:
+    """A codebook written as YAML: a list of items, or a mapping item -> fields."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        log.add("yaml_syntax", path.name, None, None, reason="not UTF-8 text")
+        return None
+    ok, data = safe_yaml(text, path.name, log, kind="codebook")
+    if not ok:
+        return None
+    if isinstance(data, dict):
+        data = [{"item": k, **(v or {})} for k, v in data.items()]
+    if not isinstance(data, list) or not all(isinstance(d, dict) for d in data):
+        log.add("yaml_not_mapping", path.name)
+        return None
+    frame = pd.DataFrame(data).fillna("")
+    for c in frame.columns:
+        if c == "options":
+            frame[c] = frame[c].map(lambda o: ";".join(f"{k}={v}" for k, v in o.items())
+                                    if isinstance(o, dict) else str(o))
+        else:
+            frame[c] = frame[c].map(lambda v: str(v).lower() if isinstance(v, bool) else str(v))
+    frame.index = range(2, len(frame) + 2)
+    headers = [str(c) for c in frame.columns]
+    frame.columns = range(len(headers))
+    return RawTable(file=path.name, headers=headers, frame=frame)
+
+
+# -- county.yaml --------------------------------------------------------------------------
+
+def _key_lines(text: str) -> dict[str, int]:
+    """Line number (1-based) of each top-level and targets key in county.yaml."""
+    lines: dict[str, int] = {}
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return lines
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            lines[str(k.value)] = k.start_mark.line + 1
+            if isinstance(v, yaml.MappingNode):
+                for k2, _ in v.value:
+                    lines[f"{k.value}.{k2.value}"] = k2.start_mark.line + 1
+    return lines
+
+
+def _raw_scalars(text: str) -> dict[str, str]:
+    """The text of each top-level scalar value as written (``code: yes`` -> ``yes``)."""
+    out: dict[str, str] = {}
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return out
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if isinstance(v, yaml.ScalarNode):
+                out[str(k.value)] = str(v.value)
+    return out
+
+
+def _bad(log: ProblemLog, key: str, line: int | None, found: Any, what: str, what_en: str,
+         fix_zh: str, fix_en: str) -> None:
+    log.add("yaml_bad_value", "county.yaml", line, key, found, what=what, what_en=what_en,
+            fix_zh=fix_zh, fix_en=fix_en)
+
+
+def read_county_yaml(folder: Path, log: ProblemLog) -> dict[str, Any] | None:
+    path = folder / "county.yaml"
+    if not path.exists():
+        alt = folder / "county.yml"
+        path = alt if alt.exists() else path
+    if not path.exists():
+        log.add("county_yaml_missing", "county.yaml")
+        return None
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("gb18030", errors="replace")
+    ok, data = safe_yaml(text, path.name, log)
+    if not ok:
+        return None
+    if not isinstance(data, dict):
+        log.add("yaml_not_mapping", path.name, 1)
+        return None
+    lines = _key_lines(text)
+    out: dict[str, Any] = {}
+    for key in data:
+        if key not in YAML_KEYS:
+            log.warn("yaml_unknown_key", path.name, lines.get(str(key)), str(key),
+                     known=", ".join(YAML_KEYS))
+    for key in ("name", "code"):
+        if data.get(key) in (None, ""):
+            log.add("yaml_missing_key", path.name, None, key, key=key)
+    raw = _raw_scalars(text)
+
+    def as_text(key: str) -> str:
+        value = data.get(key, "")
+        # a bare yes/no/123 is read by YAML as a boolean or number: keep what was written
+        return (value if isinstance(value, str) else raw.get(key, str(value))).strip()
+
+    out["name"] = as_text("name")
+    code = as_text("code")
+    if code and not re.fullmatch(r"[a-z0-9_-]+", code):
+        _bad(log, "code", lines.get("code"), code, "由小写字母、数字、-、_ 组成的代码",
+             "a slug of a-z, 0-9, - and _", "例如 code: xixian（用于输出文件名）",
+             "e.g. code: xixian (used in output file names)")
+    out["code"] = code
+    for key in ("province", "city"):
+        out[key] = None if data.get(key) is None else str(data[key])
+    year = data.get("year")
+    if isinstance(year, str) and re.fullmatch(r"\s*\d{4}\s*(年度?)?", year):
+        year = int(re.sub(r"\D", "", year))  # year: '2024' or 2024年
+    if year is not None and not (isinstance(year, int) and not isinstance(year, bool)
+                                 and 1949 <= year <= 2100):
+        _bad(log, "year", lines.get("year"), raw.get("year", year), "四位数年份", "a four-digit year",
+             "例如 year: 2024；删除此行则用台账中最新的年度", "e.g. year: 2024; omit to use the ledger's latest")
+        year = None
+    out["year"] = year
+    language = data.get("language", "zh")
+    if language not in ("zh", "en"):
+        _bad(log, "language", lines.get("language"), raw.get("language", language), "zh 或 en", "zh or en",
+             "改为 language: zh", "write language: zh or language: en")
+        language = "zh"
+    out["language"] = language
+    out["targets"] = _targets(data.get("targets"), lines, log)
+    rubric_spec = data.get("rubric")
+    if isinstance(rubric_spec, str) and rubric_spec not in available_rubrics():
+        log.add("rubric_unknown", path.name, lines.get("rubric"), "rubric", rubric_spec,
+                known=", ".join(available_rubrics()))
+        rubric_spec = None
+    out["rubric"] = rubric_spec
+    out["survey"] = _survey_options(data.get("survey"), lines, log)
+    return out
+
+
+def _survey_options(spec: Any, lines: dict[str, int], log: ProblemLog) -> dict[str, Any]:
+    """``survey:`` in county.yaml: ``missing`` codes for every item, ``min_seconds``."""
+    if spec is None:
+        return {}
+    if not isinstance(spec, dict):
+        _bad(log, "survey", lines.get("survey"), spec, "问卷设置的键值", "a mapping of survey settings",
+             "例如 survey: {missing: [9]}", "e.g. survey: {missing: [9]}")
+        return {}
+    out: dict[str, Any] = {}
+    for key, value in spec.items():
+        line = lines.get(f"survey.{key}")
+        if key == "missing":
+            codes = value if isinstance(value, list) else [value]
+            if all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in codes) or (
+                    isinstance(value, str) and all(p.strip().lstrip("-").isdigit()
+                                                   for p in re.split(r"[;,，；、\s]+", value) if p)):
+                out["missing"] = value
+            else:
+                _bad(log, "survey.missing", line, value, "表示“不知道/未回答”的数字代码",
+                     "numeric codes meaning don't know / no answer", "例如 missing: [8, 9]",
+                     "e.g. missing: [8, 9]")
+        elif key == "min_seconds":
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
+                out["min_seconds"] = float(value)
+            else:
+                _bad(log, "survey.min_seconds", line, value, "不小于0的秒数", "a number of seconds",
+                     "例如 min_seconds: 60", "e.g. min_seconds: 60")
+        else:
+            log.warn("yaml_unknown_key", "county.yaml", line, f"survey.{key}",
+                     known="missing, min_seconds")
+    return out
+
+
+def _targets(spec: Any, lines: dict[str, int], log: ProblemLog) -> Targets:
+    if spec is None:
+        return Targets()
+    if not isinstance(spec, dict):
+        _bad(log, "targets", lines.get("targets"), spec, "目标的键值设置", "a mapping of targets",
+             "按 share_3plus: 0.6 的格式逐行写目标", "write one target per line, e.g. share_3plus: 0.6")
+        return Targets()
+    share = None
+    counts: dict[int, int] = {}
+    for key, value in spec.items():
+        line = lines.get(f"targets.{key}")
+        if key == "share_3plus":
+            v = value
+            if isinstance(v, str) and v.strip().endswith("%"):
+                try:
+                    v = float(v.strip()[:-1]) / 100
+                except ValueError:
+                    v = None
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1:
+                _bad(log, "targets.share_3plus", line, value, "0 到 1 之间的比例（或百分数）",
+                     "a share between 0 and 1 (or a percentage)", "例如 share_3plus: 0.6 或 60%",
+                     "e.g. share_3plus: 0.6 or 60%")
+            else:
+                share = float(v)
+        elif key in LEVEL_TARGET_KEYS:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                _bad(log, f"targets.{key}", line, value, "不小于0的整数（支部个数）",
+                     "a whole number of branches", f"例如 {key}: 5", f"e.g. {key}: 5")
+            else:
+                counts[LEVEL_TARGET_KEYS[key]] = int(value)
+        else:
+            log.warn("yaml_unknown_key", "county.yaml", line, f"targets.{key}",
+                     known="share_3plus, " + ", ".join(LEVEL_TARGET_KEYS))
+    return Targets(share_3plus=share, level_counts=counts)
+
+
