@@ -31,6 +31,13 @@ def format_p(p: Any) -> str:
     return "<0.001" if float(p) < 0.001 else f"{float(p):.3f}"
 
 
+def cn_level(n: Any) -> str:
+    """``三星`` for 3; a level beyond the Chinese numerals written here is ``12星``."""
+    digits = "零一二三四五六七八九十"
+    n = int(n)
+    return f"{digits[n]}星" if 0 <= n < len(digits) else f"{n}星"
+
+
 @lru_cache(maxsize=2)
 def _env(language: str) -> Environment:
     """The narrative templates' environment: every printed value is Markdown-escaped."""
@@ -40,7 +47,7 @@ def _env(language: str) -> Environment:
     env.filters["num"] = format_num
     env.filters["p"] = format_p
     env.filters["pv"] = lambda p: "p" + (format_p(p) if format_p(p).startswith("<") else "=" + format_p(p))
-    env.filters["cn_level"] = lambda n: "零一二三四五六七"[int(n)] + "星"
+    env.filters["cn_level"] = cn_level
     env.filters["signed"] = lambda x, d=0: ("+" if float(x) > 0 else "") + format_num(x, d)
     env.filters["signed_pp"] = lambda x: ("+" if float(x) > 0 else "") + f"{100 * float(x):.1f}"
     return env

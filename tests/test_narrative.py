@@ -1,0 +1,52 @@
+"""The narrative: facts read from the computed report (never recounted differently), filled
+into the zh/en templates with numbers formatted one way."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import make_package
+from fivestar_analysis import load_county
+from fivestar_analysis.report import narrative as nv
+from fivestar_analysis.report.describe import describe_county
+
+
+@pytest.fixture(scope="module")
+def rep(tmp_path_factory):
+    county = load_county(make_package(tmp_path_factory.mktemp("nv") / "pkg"))
+    return describe_county(county)
+
+
+def test_format_p_and_levels():
+    assert nv.format_p(0.0004) == "<0.001" and nv.format_p(0.04321) == "0.043"
+    assert nv.format_p(None) == "—" and nv.format_p(float("nan")) == "—"
+    assert nv.cn_level(3) == "三星" and nv.cn_level(12) == "12星"
+
+
+def test_basic_facts_agree_with_the_report_tables(rep):
+    f = nv.facts_basic(rep)
+    # the small package: 2024 has V1 (5 stars), V2 (3), V3 (1) and C1 (4)
+    assert (f["n_branches"], f["n_rural"], f["n_community"], f["n_townships"]) == (4, 3, 1, 3)
+    assert {k: v for k, v in f["levels"].items() if v} == {1: 1, 3: 1, 4: 1, 5: 1}
+    assert f["count_3plus"] == sum(v for k, v in f["levels"].items() if k >= 3) == 3
+    assert f["share_3plus"] == pytest.approx(0.75)
+    assert f["previous_year"] == 2023 and f["mean_level"] == pytest.approx(3.25)
+
+
+@pytest.mark.parametrize("lang,words", [("zh", ["4个参加创建的党支部", "75.0%", "n=4"]),
+                                        ("en", ["75.0%"])])
+def test_basic_text_carries_the_numbers(rep, lang, words):
+    from fivestar_analysis.report.display import markdown_html
+
+    text = markdown_html(nv.render_section("basic", lang, **nv.facts_basic(rep)))
+    for w in words:
+        assert w in text, (w, text)
+    assert "{{" not in text and "None" not in text
+
+
+def test_values_cannot_become_markdown(rep):
+    facts = nv.facts_basic(rep) | {"county": "**粗体县** [链接](http://x)"}
+    from fivestar_analysis.report.display import markdown_html
+
+    html = markdown_html(nv.render_section("basic", "zh", **facts))
+    assert "<strong>" not in html and "<a " not in html and "**粗体县**" in html
