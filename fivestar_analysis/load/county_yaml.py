@@ -87,34 +87,24 @@ def read_yaml_codebook(path: Path, log: ProblemLog) -> RawTable | None:
 
 # -- county.yaml --------------------------------------------------------------------------
 
-def _key_lines(text: str) -> dict[str, int]:
-    """Line number (1-based) of each top-level and targets key in county.yaml."""
+def _key_nodes(text: str) -> tuple[dict[str, int], dict[str, str]]:
+    """From one parse of county.yaml: the line (1-based) of each top-level and nested key,
+    and the text of each top-level scalar as written (``code: yes`` -> ``yes``)."""
     lines: dict[str, int] = {}
+    raw: dict[str, str] = {}
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:
-        return lines
+        return lines, raw
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:
             lines[str(k.value)] = k.start_mark.line + 1
-            if isinstance(v, yaml.MappingNode):
+            if isinstance(v, yaml.ScalarNode):
+                raw[str(k.value)] = str(v.value)
+            elif isinstance(v, yaml.MappingNode):
                 for k2, _ in v.value:
                     lines[f"{k.value}.{k2.value}"] = k2.start_mark.line + 1
-    return lines
-
-
-def _raw_scalars(text: str) -> dict[str, str]:
-    """The text of each top-level scalar value as written (``code: yes`` -> ``yes``)."""
-    out: dict[str, str] = {}
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return out
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            if isinstance(v, yaml.ScalarNode):
-                out[str(k.value)] = str(v.value)
-    return out
+    return lines, raw
 
 
 def _bad(log: ProblemLog, key: str, line: int | None, found: Any, what: str, what_en: str,
@@ -142,7 +132,7 @@ def read_county_yaml(folder: Path, log: ProblemLog) -> dict[str, Any] | None:
     if not isinstance(data, dict):
         log.add("yaml_not_mapping", path.name, 1)
         return None
-    lines = _key_lines(text)
+    lines, raw = _key_nodes(text)
     out: dict[str, Any] = {}
     for key in data:
         if key not in YAML_KEYS:
@@ -151,8 +141,6 @@ def read_county_yaml(folder: Path, log: ProblemLog) -> dict[str, Any] | None:
     for key in ("name", "code"):
         if data.get(key) in (None, ""):
             log.add("yaml_missing_key", path.name, None, key, key=key)
-    raw = _raw_scalars(text)
-
     def as_text(key: str) -> str:
         value = data.get(key, "")
         # a bare yes/no/123 is read by YAML as a boolean or number: keep what was written

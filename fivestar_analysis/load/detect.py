@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from fivestar_analysis.load.reading import Grid, RawTable
-from fivestar_analysis.load.vocab import aliases, fold, header_index, match_in
+from fivestar_analysis.load.vocab import aliases, fold, header_index, match_in, platform_names
 
 __all__ = ["DetectedTable", "detect_table", "Vocabulary", "ROLES", "HEADER_SEARCH_ROWS", "is_table_file",
            "skipped_note_rows"]
@@ -45,8 +45,7 @@ class Vocabulary:
     @classmethod
     def build(cls, star_names: dict[str, str], survey_extra: dict[str, str] | None = None
               ) -> Vocabulary:
-        platform = {name: f"platform:{kind}" for kind, names in aliases()["platform"].items()
-                    for name in names}
+        platform = platform_names()
         return cls(
             ledger=header_index("ledger", star_names),
             survey=header_index("survey", {**platform, **(survey_extra or {})}),

@@ -28,12 +28,12 @@ from fivestar_analysis.load.privacy import is_identifying_header, roster_names
 from fivestar_analysis.load.reading import RawTable
 from fivestar_analysis.load.schemas import SURVEY_SCHEMA, check_frame
 from fivestar_analysis.load.vocab import (
-    aliases,
     fold,
     header_index,
     match_in,
     normalize_header,
     parse_group,
+    platform_names,
     question_number,
 )
 
@@ -103,8 +103,7 @@ def parse_survey(raw: RawTable, codebook: pd.DataFrame, branch_ids: set[str],
     items = _item_index(codebook)
     pointers = {normalize_header(n): canonical for canonical, names in
                 codebook.attrs.get("respondent_columns", {}).items() for n in names}
-    platform = {name: f"platform:{kind}" for kind, names in aliases()["platform"].items()
-                for name in names}
+    platform = platform_names()
     survey_index = header_index("survey", platform)
     removed: list[str] = []
     item_pos: dict[str, int] = {}

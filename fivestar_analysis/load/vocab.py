@@ -20,6 +20,7 @@ __all__ = [
     "match_header",
     "match_in",
     "header_index",
+    "platform_names",
     "question_number",
     "parse_status",
     "parse_kind",
@@ -106,6 +107,12 @@ def match_header(header: Any, table: str, extra: dict[str, str] | None = None) -
         for name, canonical in extra.items():
             index.setdefault(normalize_header(name), canonical)
     return match_in(index, header)
+
+
+def platform_names() -> dict[str, str]:
+    """Survey-platform column names (问卷星, 腾讯问卷 …) -> ``platform:<kind>``."""
+    return {name: f"platform:{kind}" for kind, names in aliases()["platform"].items()
+            for name in names}
 
 
 def header_index(table: str, extra: dict[str, str] | None = None) -> dict[str, str]:

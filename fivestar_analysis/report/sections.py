@@ -364,22 +364,24 @@ def measures_html(rep) -> str:
 
 # -- 附录 -------------------------------------------------------------------------------
 
+def _problems_frame(rep, problems) -> pd.DataFrame:
+    """Warnings or reading notes as a table: file, row, column, message."""
+    return pd.DataFrame([{"file": p.file, "row": p.row, "column": p.column,
+                          "message": p.message(rep.language)} for p in problems])
+
+
 def appendix_html(rep) -> str:
     out = [_section(rep, "appendix"), _h(3, _t(rep, "（一）数据质量", "Data quality"))]
     w = rep.county.warnings
     if w:
-        df = pd.DataFrame([{"file": p.file, "row": p.row, "column": p.column,
-                            "message": p.message(rep.language)} for p in w])
-        out.append(table_html(df, caption=_t(rep, "载入数据时的警告", "Warnings on loading"),
+        out.append(table_html(_problems_frame(rep, w), caption=_t(rep, "载入数据时的警告", "Warnings on loading"),
                               note=_t(rep, "警告不影响报告生成，但应核对", "warnings do not stop the report but deserve a check"),
                               language=rep.language))
     else:
         out.append(markdown_html(_t(rep, "载入数据时没有警告。", "No warnings on loading.")))
     notes = getattr(rep.county, "notes", None) or []
     if notes:
-        df = pd.DataFrame([{"file": p.file, "row": p.row, "column": p.column,
-                            "message": p.message(rep.language)} for p in notes])
-        out.append(table_html(df, caption=_t(rep, "读取说明：跳过的行与识别方式", "How the files were read"),
+        out.append(table_html(_problems_frame(rep, notes), caption=_t(rep, "读取说明：跳过的行与识别方式", "How the files were read"),
                               note=_t(rep, "被跳过行中的文字（如填表人、电话）不进入任何分析或输出",
                                       "text of skipped rows (such as a clerk's name or phone) reaches no analysis or output"),
                               language=rep.language))
