@@ -397,8 +397,14 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 def cmd_codebook(args: argparse.Namespace) -> int:
     from fivestar_analysis.load.draft import draft_codebook, write_codebook
 
+    from fivestar_analysis.load.reading import TableUnreadable
+
     lang = _language(args)
-    book = draft_codebook(args.draft_from)
+    try:
+        book = draft_codebook(args.draft_from)
+    except TableUnreadable as exc:  # the file's problem, in the user's language
+        _out(exc.problem.line(lang))
+        return EXIT_INVALID
     out = write_codebook(book, args.out)
     items = int((~book["role"].isin(["id", "group", "branch"])).sum())
     _out(f"{out}: {items} questions drafted; check the roles, options and the guessed dimensions"
