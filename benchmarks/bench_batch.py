@@ -26,8 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from fivestar_analysis.batch import run_batch
-from fivestar_analysis.province import write_demo_province
+from fivestar_analysis.render.batch import run_batch
+from fivestar_analysis.tools.province import write_demo_province
 
 TARGET = 1.7
 

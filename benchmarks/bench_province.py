@@ -60,7 +60,7 @@ def _replicate(values: pd.Series, copies: int, prefix: str, width: int = 3) -> n
 def write_province_package(out: Path, copies: int = 100, per_copy_respondents: int = 10_000,
                            seed: int = 2024) -> dict[str, float]:
     """Write the province-sized county package into ``out``; returns its sizes."""
-    from fivestar_analysis.demo import generate_demo
+    from fivestar_analysis.tools.demo import generate_demo
 
     pkg = generate_demo(seed, n_townships=24, n_villages=430, n_communities=30,
                         n_respondents=per_copy_respondents, name="模拟省", code="province")
@@ -123,9 +123,9 @@ def step_analyse(folder: Path, profile: str | None = None) -> dict[str, float]:
 
     t0 = time.perf_counter()
     # imports are part of what the analysis costs (the read step imports pandas only)
-    timed("imports", lambda: __import__("fivestar_analysis.report.describe"))
+    timed("imports", lambda: __import__("fivestar_analysis.describe.county"))
+    from fivestar_analysis.describe.county import describe_county
     from fivestar_analysis.load.loader import load_county
-    from fivestar_analysis.report.describe import describe_county
 
     county = timed("load_county (read, validate, canonical frames)", lambda: load_county(folder))
     rep = timed("describe_county (every report table, survey included)",

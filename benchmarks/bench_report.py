@@ -30,8 +30,8 @@ from pathlib import Path
 
 import nbformat
 
-from fivestar_analysis.demo import write_demo_package
-from fivestar_analysis.report.render import render_report, run_notebook
+from fivestar_analysis.render.report import render_report, run_notebook
+from fivestar_analysis.tools.demo import write_demo_package
 
 TARGET = 2.5
 
@@ -72,7 +72,7 @@ def profile_in_process(data_dir: Path, path: str, top: int = 30) -> None:
     import pstats
 
     def cells() -> None:
-        from fivestar_analysis.report.notebook import SECTIONS, prepare
+        from fivestar_analysis.render.notebook import SECTIONS, prepare
 
         rep = prepare(str(data_dir))
         for fn in SECTIONS.values():

@@ -2,7 +2,7 @@
 
 A province of 46,000 branches (43,000 villages and 3,000 communities in 160 counties and
 2,400 townships) over four years is generated directly as canonical frames with numpy,
-then every analysis of ``fivestar_analysis.stars`` is timed, alone and as a whole, with
+then every analysis of ``fivestar_analysis.analysis.stars`` is timed, alone and as a whole, with
 its peak traced memory. Run::
 
     .venv/bin/python benchmarks/bench_stars.py [--branches 46000] [--years 4] [--seed 1]
@@ -29,9 +29,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fivestar_analysis.county import County, Targets
-from fivestar_analysis.rubric import load_rubric
 from fivestar_analysis import stars as st
+from fivestar_analysis.model.county import County, Targets
+from fivestar_analysis.model.rubric import load_rubric
 
 RURAL = ["industry", "ecology", "safety", "civility", "party_strong"]
 COMMUNITY = ["co_build", "safety", "harmony", "livelihood", "party_strong"]

@@ -18,7 +18,7 @@ from typing import Any
 
 from fivestar_analysis._version import __version__
 from fivestar_analysis.errors import FivestarError, OutputNotWritable, PackageInvalid, message
-from fivestar_analysis.escape import terminal_text
+from fivestar_analysis.present.escape import terminal_text
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -108,7 +108,7 @@ def _load(path: str):
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from fivestar_analysis.stars import format_summary, summary
+    from fivestar_analysis.analysis.stars import format_summary, summary
 
     lang = _language(args)
     county = _load(args.path)
@@ -126,12 +126,12 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from fivestar_analysis.demo import write_demo_package
+    from fivestar_analysis.tools.demo import write_demo_package
 
     lang = _language(args)
     out = Path(args.out)
     if args.counties:
-        from fivestar_analysis.province import write_demo_province
+        from fivestar_analysis.tools.province import write_demo_province
 
         folders = write_demo_province(out, args.counties, seed=args.seed, fmt=args.format)
         _out((f"{len(folders)} demo county packages written to " if lang == "en"
@@ -144,13 +144,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     county = _load(path)
     for line in county_summary_lines(county, lang):
         _out(line)
-    from fivestar_analysis.stars import format_summary, summary
+    from fivestar_analysis.analysis.stars import format_summary, summary
 
     _out("")
     _out(format_summary(summary(county), language=lang))
     if args.no_report:
         return EXIT_OK
-    from fivestar_analysis.report.render import render_report
+    from fivestar_analysis.render.report import render_report
 
     _out("")
     _out("Rendering the demo report …" if lang == "en" else "正在生成示范县调研报告……")
@@ -179,7 +179,7 @@ def _print_failed(exc, lang: str) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from fivestar_analysis.report.render import ReportFailed, render_report
+    from fivestar_analysis.render.report import ReportFailed, render_report
 
     lang = _language(args)
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
@@ -202,7 +202,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from fivestar_analysis.batch import outcome_table, run_batch
+    from fivestar_analysis.render.batch import outcome_table, run_batch
 
     lang = _language(args)
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
@@ -234,8 +234,8 @@ def _print_left_out(failures: list[dict[str, Any]], lang: str) -> None:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from fivestar_analysis.compare import TooFewCounties, render_comparison
-    from fivestar_analysis.report.render import ReportFailed
+    from fivestar_analysis.render.comparison import TooFewCounties, render_comparison
+    from fivestar_analysis.render.report import ReportFailed
 
     lang = _language(args)
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
@@ -270,7 +270,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from fivestar_analysis.template import write_template
+    from fivestar_analysis.tools.template import write_template
 
     lang = _language(args)
     path = write_template(Path(args.out))
@@ -396,7 +396,6 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 def cmd_codebook(args: argparse.Namespace) -> int:
     from fivestar_analysis.load.draft import draft_codebook, write_codebook
-
     from fivestar_analysis.load.reading import TableUnreadable
 
     lang = _language(args)

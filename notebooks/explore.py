@@ -31,8 +31,8 @@ language = "zh"
 # %%
 import fivestar_analysis as fs
 from fivestar_analysis import charts, stars, survey
-from fivestar_analysis.report.display import format_table
-from fivestar_analysis.report.notebook import resolve_data_dir
+from fivestar_analysis.present.display import format_table
+from fivestar_analysis.render.notebook import resolve_data_dir
 
 county = fs.load_county(resolve_data_dir(data_dir))
 print(county.meta.name, county.years, "report year", county.year)

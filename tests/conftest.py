@@ -153,7 +153,7 @@ def _close_figures():
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory) -> Path:
     """The demo county package (seed 2024), written once per test session."""
-    from fivestar_analysis.demo import write_demo_package
+    from fivestar_analysis.tools.demo import write_demo_package
 
     return write_demo_package(tmp_path_factory.mktemp("demo") / "county", seed=2024)
 
@@ -161,7 +161,7 @@ def demo(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def rendered(demo, tmp_path_factory):
     """The demo report rendered once (html, ipynb, xlsx): (RenderResult, html text)."""
-    from fivestar_analysis.report.render import render_report
+    from fivestar_analysis.render.report import render_report
 
     out = tmp_path_factory.mktemp("reports")
     result = render_report(demo, out, formats=("html", "ipynb", "xlsx"))

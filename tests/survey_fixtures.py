@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from fivestar_analysis.county import County
 from fivestar_analysis.load.privacy import is_identifying_header, mask_text, roster_names
+from fivestar_analysis.model.county import County
 
 YEAR = 2024
 RURAL_STARS = ["industry", "ecology", "safety", "civility", "party_strong"]

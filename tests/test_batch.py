@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from fivestar_analysis.batch import render_one, run_batch
 from fivestar_analysis.errors import FivestarError
-from fivestar_analysis.province import county_specs, write_demo_province
+from fivestar_analysis.render.batch import render_one, run_batch
+from fivestar_analysis.tools.province import county_specs, write_demo_province
 
 
 @pytest.fixture(scope="module")

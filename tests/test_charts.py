@@ -24,8 +24,8 @@ import fivestar_analysis as fa
 from fivestar_analysis import charts
 from fivestar_analysis import stars as st
 from fivestar_analysis import survey as sv
-from fivestar_analysis.demo import write_demo_package
-from fivestar_analysis.fonts import find_cjk_font
+from fivestar_analysis.present.fonts import find_cjk_font
+from fivestar_analysis.tools.demo import write_demo_package
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 MAX_PNG = 120 * 1024
@@ -342,7 +342,7 @@ def test_suppressed_cells_are_not_drawn(cases, county):
 
 
 def test_tick_labels_wrap_without_stranded_punctuation():
-    from fivestar_analysis.charts._text import wrap
+    from fivestar_analysis.present.charts._text import wrap
 
     assert wrap("产业兴旺星", "zh", 4) == "产业\n兴旺星"
     assert wrap("您知道本村（社区）今年争创哪几…", "zh", 8) == "您知道本村（社区）\n今年争创哪几…"

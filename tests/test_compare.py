@@ -12,19 +12,18 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from fivestar_analysis.compare import (
-    TooFewCounties,
+from fivestar_analysis.analysis.comparison import (
     between_county_tests,
     county_income,
     county_ranking,
     county_star_matrix,
     county_survey_indices,
-    describe_comparison,
     lagging_counties,
     load_counties,
-    render_comparison,
 )
-from fivestar_analysis.province import write_demo_province
+from fivestar_analysis.describe.comparison import describe_comparison
+from fivestar_analysis.render.comparison import TooFewCounties, render_comparison
+from fivestar_analysis.tools.province import write_demo_province
 
 ROOT = Path(__file__).resolve().parents[1]
 SECTIONS_ZH = ["一、总体排名", "二、分星比较", "三、集体经济比较", "四、问卷满意度比较",
@@ -91,7 +90,7 @@ def test_ranking_counts_and_wilson_match_an_independent_computation(counties):
         assert row["share_3plus_rural"] == pytest.approx((rural["level"] >= 3).mean())
     # the package's Wilson interval against a published reference value: 81/263 at 95% is
     # 0.2553–0.3662 (Newcombe 1998), so the ranking's intervals use the right formula
-    from fivestar_analysis.stats import wilson_interval
+    from fivestar_analysis.analysis.stats import wilson_interval
 
     lo, hi = wilson_interval(81, 263)
     assert (lo, hi) == (pytest.approx(0.2553, abs=5e-5), pytest.approx(0.3662, abs=5e-5))
@@ -173,8 +172,8 @@ def test_fewer_than_two_valid_packages_is_refused(province, tmp_path):
 def test_notebook_and_text_twin_agree():
     import jupytext
 
-    ipynb = nbformat.read(ROOT / "fivestar_analysis" / "notebooks" / "compare_counties.ipynb", as_version=4)
-    twin = jupytext.read(ROOT / "fivestar_analysis" / "notebooks" / "compare_counties.py")
+    ipynb = nbformat.read(ROOT / "fivestar_analysis" / "render" / "notebooks" / "compare_counties.ipynb", as_version=4)
+    twin = jupytext.read(ROOT / "fivestar_analysis" / "render" / "notebooks" / "compare_counties.py")
     assert [(c.cell_type, c.source) for c in ipynb.cells] == [(c.cell_type, c.source) for c in twin.cells]
     assert ["parameters"] in [c.metadata.get("tags", []) for c in ipynb.cells]
 
@@ -235,7 +234,7 @@ def test_ranking_sentence_matches_the_table(rendered, counties):
 
 
 def test_english_sections(counties, loaded):
-    from fivestar_analysis.compare.notebook import SECTIONS
+    from fivestar_analysis.render.comparison_notebook import SECTIONS
 
     cmp = describe_comparison(counties, loaded[1], language="en")
     page = "".join(f(cmp) for f in SECTIONS.values())

@@ -17,9 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import fivestar_analysis
-from fivestar_analysis.demo import DemoPackage, generate_demo, write_demo_package
 from fivestar_analysis.load.privacy import mask_text
-from fivestar_analysis.template import CODEBOOK_HEADERS, ledger_headers
+from fivestar_analysis.tools.demo import DemoPackage, generate_demo, write_demo_package
+from fivestar_analysis.tools.template import CODEBOOK_HEADERS, ledger_headers
 
 RURAL = ["产业兴旺星", "生态宜居星", "平安法治星", "文明幸福星", "支部过硬星"]
 COMMUNITY = ["共建共享星", "平安法治星", "幸福和谐星", "宜业兴业星", "支部过硬星"]

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 import pandas as pd
 
-from fivestar_analysis.report.display import format_table, table_html
+from fivestar_analysis.present.display import format_table, table_html
 
 
 def test_target_rows_show_a_share_as_a_percentage_and_counts_as_whole_numbers():

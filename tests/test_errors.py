@@ -43,7 +43,7 @@ def test_no_bare_builtin_raises_in_the_package():
 
 
 def test_errors_stay_catchable_as_the_builtins_callers_expect():
-    from fivestar_analysis.rubric import load_rubric
+    from fivestar_analysis.model.rubric import load_rubric
 
     rubric = load_rubric()
     with pytest.raises(UnknownName) as info:

@@ -6,7 +6,7 @@ import warnings
 
 import matplotlib.pyplot as plt
 
-from fivestar_analysis.fonts import find_cjk_font
+from fivestar_analysis.present.fonts import find_cjk_font
 
 
 def test_a_cjk_font_is_found_and_has_the_glyphs():

@@ -21,7 +21,7 @@ import hostile
 import pytest
 
 from fivestar_analysis.errors import PackageInvalid
-from fivestar_analysis.escape import CSP
+from fivestar_analysis.present.escape import CSP
 
 FORBIDDEN = {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "svg", "math",
              "base", "form", "input", "button", "link", "video", "audio", "source", "track"}
@@ -181,7 +181,7 @@ def packages(tmp_path_factory) -> dict[str, object]:
 
 @pytest.fixture(scope="module")
 def batch(packages, tmp_path_factory):
-    from fivestar_analysis.batch import run_batch
+    from fivestar_analysis.render.batch import run_batch
 
     out = tmp_path_factory.mktemp("hostile-batch")
     result = run_batch([packages["package"], packages["invalid"]], out, jobs=2,
@@ -191,7 +191,7 @@ def batch(packages, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def comparison(packages, tmp_path_factory):
-    from fivestar_analysis.compare import render_comparison
+    from fivestar_analysis.render.comparison import render_comparison
 
     out = tmp_path_factory.mktemp("hostile-compare")
     return render_comparison([packages["package"], packages["second"]], out, language="en",
@@ -293,8 +293,8 @@ def test_nul_is_refused_cleanly_or_kept_out_of_every_output(packages, batch):
 
 
 def test_markdown_escaping_renders_every_value_as_typed():
-    from fivestar_analysis.escape import md_text
-    from fivestar_analysis.report.display import markdown_html
+    from fivestar_analysis.present.display import markdown_html
+    from fivestar_analysis.present.escape import md_text
 
     for value in [*hostile.BRANCH_NAMES[:-3], *hostile.TOWNSHIPS, hostile.COUNTY_NAME, *hostile.ANSWERS]:
         html = markdown_html("前" + md_text(value) + "后")
@@ -305,8 +305,8 @@ def test_markdown_escaping_renders_every_value_as_typed():
 
 
 def test_narrative_template_escapes_values_it_prints():
-    from fivestar_analysis.report.display import markdown_html
-    from fivestar_analysis.report.narrative import render_section
+    from fivestar_analysis.present.display import markdown_html
+    from fivestar_analysis.present.narrative import render_section
 
     facts = {"county": "**县**<b>x</b>{{7*7}}", "n_townships": 1, "n_branches": 1, "n_rural": 1,
              "n_community": 0, "year": 2024, "years": [2024], "n_respondents": 0,
@@ -321,7 +321,7 @@ def test_narrative_template_escapes_values_it_prints():
 def test_workbook_cells_from_data_are_strings_never_formulas(tmp_path):
     from openpyxl import Workbook, load_workbook
 
-    from fivestar_analysis.escape import cell_value, harden_sheet
+    from fivestar_analysis.present.escape import cell_value, harden_sheet
 
     wb = Workbook()
     ws = wb.active
@@ -346,7 +346,7 @@ def test_workbook_cells_from_data_are_strings_never_formulas(tmp_path):
 
 
 def test_terminal_text_shows_control_characters_instead_of_obeying_them():
-    from fivestar_analysis.escape import terminal_text
+    from fivestar_analysis.present.escape import terminal_text
 
     assert terminal_text("村\x1b[2J名\u202e") == "村\\x1b[2J名\\u202e"
     assert terminal_text("普通名字") == "普通名字"

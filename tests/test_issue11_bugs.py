@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import CODEBOOK_HEADERS, SURVEY_HEADERS, codebook_rows, make_package, survey_rows
+
 from fivestar_analysis import load_county
 
 
@@ -31,9 +31,9 @@ def test_county_yml_is_fingerprinted(tmp_path):
 
 
 def test_a_plan_too_large_to_solve_is_not_reported_as_no_pairs(tmp_path, monkeypatch):
-    from fivestar_analysis.report import describe as describe_mod
-    from fivestar_analysis.report.sections import measures_html
-    from fivestar_analysis.stars.mentoring import MentoringTooLarge
+    from fivestar_analysis.analysis.stars.mentoring import MentoringTooLarge
+    from fivestar_analysis.describe import county as describe_mod
+    from fivestar_analysis.present.sections import measures_html
 
     county = load_county(make_package(tmp_path / "p", survey=False))
 
@@ -49,8 +49,8 @@ def test_a_plan_too_large_to_solve_is_not_reported_as_no_pairs(tmp_path, monkeyp
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_measures_section_renders_in_both_languages(tmp_path, lang):
-    from fivestar_analysis.report.describe import describe_county
-    from fivestar_analysis.report.sections import measures_html
+    from fivestar_analysis.describe.county import describe_county
+    from fivestar_analysis.present.sections import measures_html
 
     county = load_county(make_package(tmp_path / "p", survey=False))
     html = measures_html(describe_county(county, language=lang))

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from conftest import (
-    A,
     COUNTY_YAML,
     LEDGER_HEADERS,
+    A,
     ledger_rows,
     make_package,
     tree_digest,
     write_csv,
 )
+
 from fivestar_analysis import County, load_county
 
 SHAPES = [

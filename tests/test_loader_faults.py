@@ -9,8 +9,8 @@ import sys
 import time
 
 import pytest
-
 from conftest import COUNTY_YAML, LEDGER_HEADERS, ledger_rows, make_package, write_xlsx
+
 from fivestar_analysis import load_county, validate_package
 
 

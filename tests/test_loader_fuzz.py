@@ -6,10 +6,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from conftest import COUNTY_YAML, LEDGER_HEADERS, ledger_rows, make_package, write_csv
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import COUNTY_YAML, LEDGER_HEADERS, ledger_rows, make_package, write_csv
 from fivestar_analysis import validate_package
 
 FUZZ = settings(max_examples=25, deadline=None, derandomize=True,

@@ -100,7 +100,7 @@ def test_the_loader_masks_names_of_the_survey_name_column(tmp_path):
 
 def test_the_demo_answers_are_quoted_undistorted(demo):
     """The demo's answers name nobody: none of them may be quoted with a name mask."""
-    from fivestar_analysis.survey import open_answers, theme_examples
+    from fivestar_analysis.analysis.survey import open_answers, theme_examples
 
     county = load_county(demo)
     answers = open_answers(county)["answer"]

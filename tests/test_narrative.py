@@ -4,11 +4,11 @@ into the zh/en templates with numbers formatted one way."""
 from __future__ import annotations
 
 import pytest
-
 from conftest import make_package
+
 from fivestar_analysis import load_county
-from fivestar_analysis.report import narrative as nv
-from fivestar_analysis.report.describe import describe_county
+from fivestar_analysis.describe.county import describe_county
+from fivestar_analysis.present import narrative as nv
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +36,7 @@ def test_basic_facts_agree_with_the_report_tables(rep):
 @pytest.mark.parametrize("lang,words", [("zh", ["4个参加创建的党支部", "75.0%", "n=4"]),
                                         ("en", ["75.0%"])])
 def test_basic_text_carries_the_numbers(rep, lang, words):
-    from fivestar_analysis.report.display import markdown_html
+    from fivestar_analysis.present.display import markdown_html
 
     text = markdown_html(nv.render_section("basic", lang, **nv.facts_basic(rep)))
     for w in words:
@@ -46,7 +46,7 @@ def test_basic_text_carries_the_numbers(rep, lang, words):
 
 def test_values_cannot_become_markdown(rep):
     facts = nv.facts_basic(rep) | {"county": "**粗体县** [链接](http://x)"}
-    from fivestar_analysis.report.display import markdown_html
+    from fivestar_analysis.present.display import markdown_html
 
     html = markdown_html(nv.render_section("basic", "zh", **facts))
     assert "<strong>" not in html and "<a " not in html and "**粗体县**" in html

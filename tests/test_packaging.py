@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 
+import tomllib
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,7 +65,7 @@ def test_packaged_resources_are_valid_yaml():
 
 
 def test_label_map_has_no_duplicate_keys():
-    from fivestar_analysis.labels import _table
+    from fivestar_analysis.present.labels import _table
 
     _table.cache_clear()
     assert _table()["branch_id"]["zh"] == "支部编码"
@@ -75,10 +75,9 @@ def test_a_wheel_installed_outside_the_checkout_renders_a_report(tmp_path):
     """Notebooks and resources are package data: a (non-editable) wheel renders a report
     from another working directory, and writes nothing into the current folder."""
     import os
+    import shutil
     import subprocess
     import sys
-
-    import shutil
 
     dist, site, work = tmp_path / "dist", tmp_path / "site", tmp_path / "elsewhere"
     work.mkdir()
@@ -95,8 +94,8 @@ def test_a_wheel_installed_outside_the_checkout_renders_a_report(tmp_path):
     code = (
         "import sys, fivestar_analysis as fa\n"
         f"assert fa.__file__.startswith({str(site)!r}), fa.__file__\n"
-        "from fivestar_analysis.demo import write_demo_package\n"
-        "from fivestar_analysis.report.render import render_report\n"
+        "from fivestar_analysis.tools.demo import write_demo_package\n"
+        "from fivestar_analysis.render.report import render_report\n"
         f"pkg = write_demo_package({str(tmp_path / 'pkg')!r}, seed=7)\n"
         f"r = render_report(pkg, {str(tmp_path / 'out')!r}, formats=('html',))\n"
         "print(r.html)\n"

@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fivestar_analysis.load.ledger import star_header_names
-from fivestar_analysis.rubric import load_rubric
 from fivestar_analysis.load.vocab import aliases, match_header, parse_bool, parse_kind, parse_status
+from fivestar_analysis.model.rubric import load_rubric
 
 LEDGER_ALIASES = [(name, canonical) for canonical, names in aliases()["ledger"].items()
                   for name in [canonical, *names]]

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from conftest import make_package, tree_digest
-from fivestar_analysis import load_county, validate_package
 from messy_fixtures import (
     AUDITOR,
     CLERK,
@@ -19,6 +17,8 @@ from messy_fixtures import (
     township_sheets_package,
     township_split_package,
 )
+
+from fivestar_analysis import load_county, validate_package
 
 BRANCH_COLUMNS = ["branch_id", "branch_name", "township", "kind", "year", "level",
                   "level_planned", "collective_income_wan", "population", "households",
@@ -167,9 +167,8 @@ def test_fast_questionnaires_are_flagged_not_dropped(tmp_path):
 
 
 def test_an_unknown_word_names_file_row_and_column(tmp_path):
-    from messy_fixtures import platform_export
-
     from conftest import CODEBOOK_HEADERS, write_csv
+    from messy_fixtures import platform_export
 
     folder = platform_package(tmp_path / "pkg", fmt="csv")
     headers, rows, book = platform_export()
@@ -194,7 +193,7 @@ def test_declared_missing_codes(tmp_path):
     note = [p for p in county.notes if p.code == "declared_missing"][0]
     assert note.params["count"] == 2
     assert county.survey.loc[2, "S1"] == 9  # kept as the code; the scoring treats it as missing
-    from fivestar_analysis.survey import item_quality
+    from fivestar_analysis.analysis.survey import item_quality
 
     q = item_quality(county).set_index("item")
     assert q.loc["S1", "n_dont_know"] == 1 and q.loc["S2", "n_dont_know"] == 1
@@ -211,10 +210,9 @@ def test_declared_missing_codes(tmp_path):
 
 
 def test_hidden_and_chart_sheets(tmp_path):
+    from conftest import LEDGER_HEADERS
     from openpyxl import Workbook
     from openpyxl.chart import BarChart, Reference
-
-    from conftest import LEDGER_HEADERS
 
     folder = make_package(tmp_path / "p")
     (folder / "ledger.csv").unlink()

@@ -9,10 +9,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from conftest import COUNTY_YAML, LEDGER_HEADERS, codebook_rows, ledger_rows, make_package, survey_rows, write_csv
-from fivestar_analysis import load_county, validate_package
-from fivestar_analysis.cli import main
+from conftest import (
+    COUNTY_YAML,
+    LEDGER_HEADERS,
+    codebook_rows,
+    ledger_rows,
+    make_package,
+    survey_rows,
+    write_csv,
+)
 from messy_fixtures import (
     IP,
     SECRETS,
@@ -21,6 +26,9 @@ from messy_fixtures import (
     platform_export,
     platform_package,
 )
+
+from fivestar_analysis import load_county, validate_package
+from fivestar_analysis.cli import main
 
 ITEMS = ["S1", "S2", "I1", "K1", "P1", "M1"]
 
@@ -167,7 +175,7 @@ def test_inspect_says_how_every_sheet_was_read(tmp_path, capsys):
 # -- nothing of a footer or an IP column reaches an output -------------------------------------
 
 def test_no_footer_or_ip_text_in_any_output(tmp_path):
-    from fivestar_analysis.report.render import render_report
+    from fivestar_analysis.render.report import render_report
 
     folder = clerk_workbook_package(tmp_path / "pkg")
     for name in ("survey.csv", "codebook.csv"):

@@ -9,15 +9,15 @@ import sys
 import pytest
 
 from fivestar_analysis import load_county
+from fivestar_analysis.describe.county import describe_county
+from fivestar_analysis.describe.recommend import load_rules, recommend
 from fivestar_analysis.errors import FivestarError
-from fivestar_analysis.findings import Finding
-from fivestar_analysis.report.describe import describe_county
-from fivestar_analysis.report.recommend import load_rules, recommend
+from fivestar_analysis.model.findings import Finding
 
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory):
-    from fivestar_analysis.demo import write_demo_package
+    from fivestar_analysis.tools.demo import write_demo_package
 
     folder = tmp_path_factory.mktemp("rec") / "county"
     return load_county(write_demo_package(folder, seed=3, n_townships=6, n_villages=60,

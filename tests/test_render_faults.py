@@ -22,9 +22,9 @@ import psutil
 import pytest
 from conftest import COUNTY_YAML, make_package
 
-from fivestar_analysis.batch import render_one, run_batch
 from fivestar_analysis.errors import FivestarError, OutputNotWritable
-from fivestar_analysis.report.render import remove_stale_work, render_report
+from fivestar_analysis.render.batch import render_one, run_batch
+from fivestar_analysis.render.report import remove_stale_work, render_report
 
 CLI = [sys.executable, "-m", "fivestar_analysis.cli"]
 

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from fivestar_analysis import load_county
-from fivestar_analysis.report.describe import describe_county
-from fivestar_analysis.report.render import ReportFailed, render_report
+from fivestar_analysis.describe.county import describe_county
+from fivestar_analysis.render.report import ReportFailed, render_report
 
 ROOT = Path(__file__).resolve().parents[1]
 SECTIONS_ZH = ["一、基本情况", "二、创建成效", "三、存在问题", "四、原因分析", "五、对策建议", "附录"]
@@ -126,7 +126,7 @@ def test_english_report(demo, tmp_path):
 
 
 def test_failing_cell_keeps_notebook_and_writes_no_html(demo, tmp_path, monkeypatch):
-    from fivestar_analysis.report import render
+    from fivestar_analysis.render import report as render
 
     broken = tmp_path / "broken.ipynb"
     nb = nbformat.read(render.report_notebook(), as_version=4)
@@ -166,8 +166,8 @@ def test_unchanged_inputs_are_skipped_unless_forced(demo, tmp_path):
 def test_notebook_and_text_twin_agree():
     import jupytext
 
-    ipynb = nbformat.read(ROOT / "fivestar_analysis" / "notebooks" / "county_report.ipynb", as_version=4)
-    twin = jupytext.read(ROOT / "fivestar_analysis" / "notebooks" / "county_report.py")
+    ipynb = nbformat.read(ROOT / "fivestar_analysis" / "render" / "notebooks" / "county_report.ipynb", as_version=4)
+    twin = jupytext.read(ROOT / "fivestar_analysis" / "render" / "notebooks" / "county_report.py")
     assert [(c.cell_type, c.source) for c in ipynb.cells] == [(c.cell_type, c.source) for c in twin.cells]
     tags = [c.metadata.get("tags", []) for c in ipynb.cells]
     assert ["parameters"] in tags
@@ -175,7 +175,7 @@ def test_notebook_and_text_twin_agree():
 
 def test_plain_papermill_command_runs_the_notebook(demo, tmp_path):
     out = tmp_path / "run.ipynb"
-    res = subprocess.run([sys.executable, "-m", "papermill", str(ROOT / "fivestar_analysis" / "notebooks" / "county_report.ipynb"),
+    res = subprocess.run([sys.executable, "-m", "papermill", str(ROOT / "fivestar_analysis" / "render" / "notebooks" / "county_report.ipynb"),
                           str(out), "-p", "data_dir", str(demo), "-p", "language", "zh", "--no-progress-bar"],
                          capture_output=True, text=True, timeout=600, cwd=ROOT / "notebooks")
     assert res.returncode == 0, res.stderr[-2000:]
@@ -218,7 +218,7 @@ def test_mentoring_plan_too_large_for_one_problem_is_solved_per_township(demo, m
     from functools import partial
 
     from fivestar_analysis import stars as st
-    from fivestar_analysis.report.sections import measures_html
+    from fivestar_analysis.present.sections import measures_html
 
     county = load_county(demo)
     whole = st.mentoring_plan(county)

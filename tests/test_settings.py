@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from fivestar_analysis.analysis.stars import thresholds
 from fivestar_analysis.errors import InvalidArgument
-from fivestar_analysis.settings import deep_merge, star_thresholds
-from fivestar_analysis.stars import thresholds
+from fivestar_analysis.model.settings import deep_merge, star_thresholds
 
 
 def test_deep_merge_keeps_siblings_at_every_depth():

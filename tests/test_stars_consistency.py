@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from test_stars_ledgers import make_county, seed001_district_plan, tiny_county
 
-from fivestar_analysis.stars import (
+from fivestar_analysis.analysis.stars import (
     capstone_violations,
     check_published_counts,
     consistency_table,
@@ -82,7 +82,7 @@ def test_totals_agree_but_no_ledger_fits() -> None:
 
 
 def test_capstone_rule_off_and_community_kind() -> None:
-    from fivestar_analysis.rubric import load_rubric
+    from fivestar_analysis.model.rubric import load_rubric
 
     rub = load_rubric({"capstone": None})
     r = check_published_counts({5: 0, 4: 1}, {"party_strong": 1, "industry": 1, "ecology": 1,

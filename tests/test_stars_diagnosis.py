@@ -7,8 +7,7 @@ import pytest
 from scipy import stats
 from test_stars_ledgers import make_county, tiny_county
 
-from fivestar_analysis.findings import Finding
-from fivestar_analysis.stars import (
+from fivestar_analysis.analysis.stars import (
     bottleneck_table,
     diagnose,
     income_by_level,
@@ -21,6 +20,7 @@ from fivestar_analysis.stars import (
     weak_lax_table,
     weak_villages,
 )
+from fivestar_analysis.model.findings import Finding
 
 INCOME = {"A1": 120, "A2": 60, "A3": 30, "A4": 8, "A5": 0, "B1": 15, "B2": 4, "B3": 2}
 LEVEL = {"A1": 5, "A2": 4, "A3": 3, "A4": 2, "A5": 1, "B1": 3, "B2": 2, "B3": 0}

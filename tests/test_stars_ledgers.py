@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from fivestar_analysis.county import County, Targets
+from fivestar_analysis.model.county import County, Targets
 
 RURAL = ["industry", "ecology", "safety", "civility", "party_strong"]
 COMMUNITY = ["co_build", "safety", "harmony", "livelihood", "party_strong"]

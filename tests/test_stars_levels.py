@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from test_stars_ledgers import seed001_district_plan, tiny_county
 
-from fivestar_analysis.stars import level_distribution, share_3plus_table, star_attainment
+from fivestar_analysis.analysis.stars import level_distribution, share_3plus_table, star_attainment
 
 
 def _levels(df, **where):

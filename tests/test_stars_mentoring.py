@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from test_stars_ledgers import make_county
 
-from fivestar_analysis.stars import mentoring_plan
+from fivestar_analysis.analysis.stars import mentoring_plan
 
 # 甲镇: five-star M5a, two-star a1 a2 a3, four-star F1
 # 乙镇: five-star M5b, two-star b1, three-star t1 t2
@@ -70,7 +70,7 @@ def test_load_is_balanced() -> None:
 
 
 def test_rubric_cap_and_empty_case() -> None:
-    from fivestar_analysis.rubric import load_rubric
+    from fivestar_analysis.model.rubric import load_rubric
 
     rub = load_rubric({"mentoring": [{"mentor_level": 5, "mentee_level": 2, "min_mentees": 2,
                                       "max_mentees": 2}]})

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_stars_ledgers import make_county
 
-from fivestar_analysis.stars import (
+from fivestar_analysis.analysis.stars import (
     check_published_counts,
     level_distribution,
     star_attainment,

@@ -7,7 +7,7 @@ import json
 import pytest
 from test_stars_ledgers import seed001_district_plan, tiny_county
 
-from fivestar_analysis.stars import check_published_counts, format_summary, summary
+from fivestar_analysis.analysis.stars import check_published_counts, format_summary, summary
 
 
 def test_seed_district_plan_reproduced_exactly() -> None:
@@ -66,11 +66,11 @@ def test_format_summary_zh_and_en() -> None:
 
 def test_integration_with_demo_package(tmp_path) -> None:
     import fivestar_analysis as fa
-    from fivestar_analysis import demo
+    from fivestar_analysis.tools import demo
 
     path = demo.write_demo_package(tmp_path / "demo")
     county = fa.load_county(path)
-    from fivestar_analysis.stars import consistency_table, diagnose, level_distribution
+    from fivestar_analysis.analysis.stars import consistency_table, diagnose, level_distribution
 
     s = summary(county)
     assert s["year"] == county.year

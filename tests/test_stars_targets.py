@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from test_stars_ledgers import make_county, tiny_county
 
-from fivestar_analysis.county import Targets
-from fivestar_analysis.stars import nearest_star_scores, target_candidates, target_progress
+from fivestar_analysis.analysis.stars import nearest_star_scores, target_candidates, target_progress
+from fivestar_analysis.model.county import Targets
 
 
 def _county():

@@ -6,8 +6,7 @@ import pandas as pd
 import pytest
 from test_stars_ledgers import make_county
 
-from fivestar_analysis.rubric import load_rubric
-from fivestar_analysis.stars import (
+from fivestar_analysis.analysis.stars import (
     branch_rewards,
     five_star_runs,
     honour_holders,
@@ -16,6 +15,7 @@ from fivestar_analysis.stars import (
     star_changes,
     transition_summary,
 )
+from fivestar_analysis.model.rubric import load_rubric
 
 # 2022: X1 IESCP(5) X2 IEC(3)
 # 2023: X1 IESCP(5) X2 IESC(4) X3 EC(2) X4 ESC(3)

@@ -1,4 +1,4 @@
-"""fivestar_analysis.stats against independent references.
+"""fivestar_analysis.analysis.stats against independent references.
 
 Each statistic is checked against a reference that does not share its code: statsmodels
 (Holm, Wilson), scipy (t quantiles and intervals, Fisher's exact test, Cramér's V, U),
@@ -9,11 +9,11 @@ in the test (Kruskal–Wallis effect sizes after Tomczak & Tomczak 2014, Kish's 
 from __future__ import annotations
 
 import math
-import tomllib
 from pathlib import Path
 
 import numpy as np
 import pytest
+import tomllib
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -22,7 +22,7 @@ from scipy.stats.contingency import association
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
-from fivestar_analysis.stats import (
+from fivestar_analysis.analysis.stats import (
     cramers_v,
     epsilon_squared,
     eta_squared_h,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from survey_fixtures import make_county
 
-from fivestar_analysis.findings import Finding
-from fivestar_analysis.stats import weighted_mean_ci
-from fivestar_analysis.survey import (
+from fivestar_analysis.analysis.stats import weighted_mean_ci
+from fivestar_analysis.analysis.survey import (
     SurveyResults,
     awareness_findings,
     awareness_rates,
@@ -26,8 +26,7 @@ from fivestar_analysis.survey import (
     theme_examples,
     top_terms,
 )
-
-from survey_fixtures import make_county
+from fivestar_analysis.model.findings import Finding
 
 
 @pytest.fixture(scope="module")
@@ -225,7 +224,7 @@ def test_segment_drops_masks_and_stop_words():
 
 
 def test_jieba_is_silent(capfd):
-    from fivestar_analysis.survey import text
+    from fivestar_analysis.analysis.survey import text
     text._tokenizer.cache_clear()
     segment("人居环境")
     err = capfd.readouterr().err

@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fivestar_analysis import demo, load_county
-from fivestar_analysis.survey import (
+from fivestar_analysis import load_county
+from fivestar_analysis.tools import demo
+from fivestar_analysis.analysis.survey import (
     alpha_if_item_deleted,
     describe_survey,
     open_answers,

@@ -6,18 +6,17 @@ import re
 
 import numpy as np
 import pandas as pd
+from survey_fixtures import make_county, make_raw, simulate_loader
 
-from fivestar_analysis.survey import (
+from fivestar_analysis.analysis.survey import (
     SurveyResults,
     describe_survey,
     estimate_scores,
     open_answers,
     theme_examples,
 )
-from fivestar_analysis.survey.suppress import FIGURE_COLUMNS
-
-from survey_fixtures import make_county, make_raw, simulate_loader
-from fivestar_analysis.county import County
+from fivestar_analysis.analysis.survey.suppress import FIGURE_COLUMNS
+from fivestar_analysis.model.county import County
 
 #: respondent-count columns of each kind of table
 COUNT_COLUMNS = ("n", "n_a", "n_b", "n_importance", "n_satisfaction")

@@ -5,10 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
-from fivestar_analysis.survey import alpha_if_item_deleted, cronbach_alpha, reliability
-
 from survey_fixtures import make_county
+
+from fivestar_analysis.analysis.survey import alpha_if_item_deleted, cronbach_alpha, reliability
 
 # Reference data set: 15 respondents × 10 Likert items (1-7), the worked example of
 # real-statistics.com ("Cronbach's Alpha"), shipped as pingouin's `cronbach_alpha` data set.
@@ -82,7 +81,7 @@ def test_alpha_if_item_deleted_recomputes_without_the_item(county):
     aid = alpha_if_item_deleted(county)
     ind = aid[aid["dimension"] == "industry"]
     assert len(ind) == 4
-    from fivestar_analysis.survey import clean_items
+    from fivestar_analysis.analysis.survey import clean_items
     clean = clean_items(county)
     items = ind["item"].tolist()
     complete = clean[items].dropna()

@@ -8,8 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fivestar_analysis.county import County
-from fivestar_analysis.survey import (
+from fivestar_analysis.analysis.survey import (
     clean_items,
     item_quality,
     load_survey_config,
@@ -17,6 +16,7 @@ from fivestar_analysis.survey import (
     score_respondents,
     value_labels,
 )
+from fivestar_analysis.model.county import County
 
 SAT = {1: "很不满意", 2: "不满意", 3: "一般", 4: "满意", 5: "很满意"}
 
@@ -186,7 +186,7 @@ def test_dont_know_rules_for_choice_items():
 
 
 def test_multi_item_quality_and_frequencies_without_options():
-    from fivestar_analysis.survey import choice_frequencies
+    from fivestar_analysis.analysis.survey import choice_frequencies
     cb = [{"item": "m", "dimension": "problems", "role": "multi"}]
     rows = [{"m": "1;2"}, {"m": "2"}, {"m": np.nan}, {"m": "3;2"}, {"m": "2;1"}, {"m": "x"}]
     county = tiny_county(rows, cb)

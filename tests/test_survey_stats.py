@@ -9,15 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from fivestar_analysis.stats import (
+from fivestar_analysis.analysis.stats import (
     cramers_v,
     spearman_ci,
     weighted_mean_ci,
     weighted_proportion_ci,
     wilson_interval,
 )
-from fivestar_analysis.survey import dunn_test, suppress_small
-
+from fivestar_analysis.analysis.survey import dunn_test, suppress_small
 
 # -- Wilson interval ---------------------------------------------------------------------
 # Reference: Newcombe R.G. (1998), "Two-sided confidence intervals for the single

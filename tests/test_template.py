@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 import fivestar_analysis
-from fivestar_analysis.template import (
+from fivestar_analysis.tools.template import (
     CODEBOOK_HEADERS,
     SURVEY_BASE_HEADERS,
     ledger_headers,

@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import (
     CODEBOOK_HEADERS,
     COUNTY_YAML,
@@ -19,6 +18,7 @@ from conftest import (
     survey_rows,
     tree_digest,
 )
+
 from fivestar_analysis import PackageInvalid, load_county, validate_package
 
 

@@ -17,7 +17,7 @@ from fivestar_analysis.load.vocab import (
     parse_bool,
     parse_role,
 )
-from fivestar_analysis.rubric import Rubric
+from fivestar_analysis.model.rubric import Rubric
 
 __all__ = ["parse_codebook", "parse_options", "POINTER_ROLES", "DIMENSIONS"]
 

@@ -13,10 +13,10 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from fivestar_analysis.county import Targets
 from fivestar_analysis.load.collect import ProblemLog
 from fivestar_analysis.load.reading import RawTable
-from fivestar_analysis.rubric import available_rubrics
+from fivestar_analysis.model.county import Targets
+from fivestar_analysis.model.rubric import available_rubrics
 
 __all__ = ["read_county_yaml", "safe_yaml", "read_yaml_codebook"]
 

@@ -145,7 +145,7 @@ def draft_codebook(path: str | Path) -> pd.DataFrame:
     if not path.is_file():
         raise FivestarError(f"没有这个文件：{path}（file not found）")
     from fivestar_analysis.load.ledger import star_header_names
-    from fivestar_analysis.rubric import load_rubric
+    from fivestar_analysis.model.rubric import load_rubric
 
     grids = read_grids(path)
     vocab = Vocabulary.build(star_header_names(load_rubric()))

@@ -14,7 +14,7 @@ from fivestar_analysis.load.collect import ProblemLog
 from fivestar_analysis.load.detect import DetectedTable, skipped_note_rows
 from fivestar_analysis.load.loader import discover, read_county_yaml
 from fivestar_analysis.load.privacy import is_identifying_header
-from fivestar_analysis.rubric import load_rubric
+from fivestar_analysis.model.rubric import load_rubric
 
 __all__ = ["inspect_package", "format_inspection"]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from fivestar_analysis.county import add_levels, normalize_branches, normalize_stars
 from fivestar_analysis.load.collect import (
     Columns,
     ProblemLog,
@@ -25,7 +24,8 @@ from fivestar_analysis.load.vocab import (
     parse_kind,
     parse_status,
 )
-from fivestar_analysis.rubric import Rubric
+from fivestar_analysis.model.county import add_levels, normalize_branches, normalize_stars
+from fivestar_analysis.model.rubric import Rubric
 
 __all__ = ["parse_ledger", "LedgerResult"]
 

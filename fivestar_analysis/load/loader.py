@@ -16,7 +16,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from fivestar_analysis.county import County, CountyMeta
 from fivestar_analysis.errors import DataProblem, PackageInvalid
 from fivestar_analysis.load.collect import ProblemLog
 from fivestar_analysis.load.county_yaml import read_county_yaml
@@ -25,7 +24,8 @@ from fivestar_analysis.load.ledger import parse_ledger
 from fivestar_analysis.load.parts import note_layout, prepare_ledger_parts
 from fivestar_analysis.load.reading import RawTable
 from fivestar_analysis.load.survey_io import parse_codebook, parse_survey
-from fivestar_analysis.rubric import load_rubric
+from fivestar_analysis.model.county import County, CountyMeta
+from fivestar_analysis.model.rubric import load_rubric
 
 __all__ = ["load_county", "validate_package", "ValidationReport", "discover", "Discovery",
            "read_county_yaml"]
@@ -130,7 +130,7 @@ def load_county(path: str | Path) -> County:
     """Load and validate a county data package.
 
     Raises :class:`~fivestar_analysis.errors.PackageInvalid` listing every error found;
-    warnings travel with the returned :class:`~fivestar_analysis.county.County`.
+    warnings travel with the returned :class:`~fivestar_analysis.model.county.County`.
 
     >>> county = load_county("data/demo")            # doctest: +SKIP
     >>> county.branches_in().groupby("kind").size()  # doctest: +SKIP

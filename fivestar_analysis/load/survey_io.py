@@ -11,7 +11,6 @@ import unicodedata
 
 import pandas as pd
 
-from fivestar_analysis.county import GROUP_DTYPE
 from fivestar_analysis.load.answers import option_key
 from fivestar_analysis.load.codebook import parse_codebook
 from fivestar_analysis.load.collect import Columns, ProblemLog, parse_numbers, report_bad_numbers
@@ -36,6 +35,7 @@ from fivestar_analysis.load.vocab import (
     platform_names,
     question_number,
 )
+from fivestar_analysis.model.county import GROUP_DTYPE
 
 __all__ = ["parse_codebook", "parse_survey", "SurveyResult"]
 

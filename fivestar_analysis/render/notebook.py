@@ -1,0 +1,112 @@
+"""What the report notebook calls: one function per cell, so the notebook stays thin.
+
+>>> rep = prepare("data/demo")          # doctest: +SKIP
+>>> show("basic", rep)                  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fivestar_analysis.describe.county import CountyReport, describe_county
+from fivestar_analysis.present import sections
+
+__all__ = ["prepare", "show", "section_html", "resolve_data_dir", "write_workbook", "SECTIONS"]
+
+SECTIONS = {
+    "title": sections.title_html,
+    "basic": sections.basic_html,
+    "achievements": sections.achievements_html,
+    "problems": sections.problems_html,
+    "causes": sections.causes_html,
+    "measures": sections.measures_html,
+    "appendix": sections.appendix_html,
+}
+
+
+def resolve_data_dir(data_dir: str | Path | None) -> Path:
+    """The package folder to report on; None means the demo county, written once to the
+    user's cache folder (never into the installed package or the current folder)."""
+    if data_dir:
+        return Path(data_dir).expanduser().resolve()
+    demo = demo_cache() / "demo"
+    if not (demo / "county.yaml").exists():
+        from fivestar_analysis.tools.demo import write_demo_package
+
+        write_demo_package(demo)
+    return demo
+
+
+def demo_cache() -> Path:
+    """``$FIVESTAR_CACHE``, else ``$XDG_CACHE_HOME/fivestar-analysis`` (``~/.cache/…``)."""
+    import os
+
+    if os.environ.get("FIVESTAR_CACHE"):
+        return Path(os.environ["FIVESTAR_CACHE"]).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "fivestar-analysis"
+
+
+def prepare(data_dir: str | Path | None = None, *, year: int | None = None, language: str = "zh",
+            rules_path: str | None = None, fingerprint: str | None = None,
+            generated: str | None = None) -> CountyReport:
+    """Load, validate and describe a county: everything the report shows, computed once."""
+    from fivestar_analysis.load.loader import load_county
+
+    county = load_county(resolve_data_dir(data_dir))
+    return describe_county(county, year=year, language=language, rules_path=rules_path,
+                           fingerprint=fingerprint, generated=generated)
+
+
+def section_html(name: str, rep: CountyReport) -> str:
+    return SECTIONS[name](rep)
+
+
+def show(name: str, rep: CountyReport) -> Any:
+    """Display one section in the notebook (an HTML output that nbconvert keeps)."""
+    from IPython.display import HTML, display
+
+    return display(HTML(section_html(name, rep)))
+
+
+def write_workbook(rep: CountyReport, path: str | Path | None) -> Path | None:
+    """Every report table in one .xlsx workbook, one sheet per table, Chinese headers.
+
+    No cell is ever a formula: every string (a village named ``=HYPERLINK(…)`` included) is
+    stored as text and shown as typed; characters a workbook cannot hold are dropped.
+    """
+    if not path:
+        return None
+    import pandas as pd
+
+    from fivestar_analysis.present.display import LABELLED
+    from fivestar_analysis.present.escape import cell_value, harden_sheet
+    from fivestar_analysis.present.labels import label
+
+    path = Path(path)
+    used: set[str] = set()
+    with pd.ExcelWriter(path, engine="openpyxl") as xw:
+        for name, table in rep.tables().items():
+            sheet = label(f"table_{name}", rep.language)
+            sheet = (name if sheet == f"table_{name}" else sheet)[:31]
+            base, k = sheet, 2
+            while sheet in used:
+                sheet = f"{base[:28]}_{k}"
+                k += 1
+            used.add(sheet)
+            shown = table.copy()
+            for col in shown.columns:
+                if shown[col].map(lambda v: isinstance(v, (dict, list, tuple))).any():
+                    shown[col] = shown[col].map(str)
+                elif col in LABELLED:
+                    shown[col] = shown[col].map(
+                        lambda v: v if v is None or (isinstance(v, float) and v != v)
+                        else label(v, rep.language, rep.county.rubric))
+                if shown[col].dtype == object or pd.api.types.is_string_dtype(shown[col]):
+                    shown[col] = shown[col].map(cell_value).astype(object)
+            shown.columns = [cell_value(str(label(c, rep.language, rep.county.rubric)))
+                             for c in shown.columns]
+            shown.to_excel(xw, sheet_name=sheet, index=False)
+            harden_sheet(xw.sheets[sheet])
+    return path
