@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 from fivestar_analysis.errors import FivestarError
 from fivestar_analysis.model.county import County
 from fivestar_analysis.model.findings import Finding
-from fivestar_analysis.present.labels import label
+from fivestar_analysis.model.labels import label
 
 __all__ = ["Rule", "Recommendation", "load_rules", "recommend", "format_pct", "format_num"]
 

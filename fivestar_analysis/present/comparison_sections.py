@@ -18,7 +18,7 @@ from fivestar_analysis.present import narrative as nv
 from fivestar_analysis.present.charts import comparison as cc
 from fivestar_analysis.present.display import chart_html, markdown_html, table_html
 from fivestar_analysis.present.escape import html_text
-from fivestar_analysis.present.labels import label
+from fivestar_analysis.model.labels import label
 
 __all__ = ["SECTION_TITLES", "comparison_title", "title_html", "ranking_html", "stars_html",
            "income_html", "survey_html", "lagging_html", "appendix_html", "facts_ranking"]

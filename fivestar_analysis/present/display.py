@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from fivestar_analysis.present.escape import clean_text, html_text
-from fivestar_analysis.present.labels import label
+from fivestar_analysis.model.labels import label
 from fivestar_analysis.present.narrative import format_p
 
 __all__ = ["format_table", "table_html", "chart_png", "chart_html", "markdown_html"]

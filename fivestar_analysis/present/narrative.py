@@ -18,7 +18,7 @@ from jinja2 import Environment, StrictUndefined
 
 from fivestar_analysis.describe.recommend import format_num, format_pct
 from fivestar_analysis.present.escape import markdown_env
-from fivestar_analysis.present.labels import label
+from fivestar_analysis.model.labels import label
 
 __all__ = ["render_section", "facts_basic", "facts_stars", "facts_multi_year", "facts_economy",
            "facts_survey", "facts_targets", "format_p"]

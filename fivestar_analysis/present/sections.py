@@ -15,7 +15,7 @@ from fivestar_analysis._version import __version__
 from fivestar_analysis.present import narrative as nv
 from fivestar_analysis.present.display import chart_html, markdown_html, table_html
 from fivestar_analysis.present.escape import html_text, md_text
-from fivestar_analysis.present.labels import label
+from fivestar_analysis.model.labels import label
 
 __all__ = ["title_html", "basic_html", "achievements_html", "problems_html", "causes_html",
            "measures_html", "appendix_html", "SECTION_TITLES", "finding_title"]

@@ -82,7 +82,7 @@ def write_workbook(rep: CountyReport, path: str | Path | None) -> Path | None:
 
     from fivestar_analysis.present.display import LABELLED
     from fivestar_analysis.present.escape import cell_value, harden_sheet
-    from fivestar_analysis.present.labels import label
+    from fivestar_analysis.model.labels import label
 
     path = Path(path)
     used: set[str] = set()

@@ -17,7 +17,7 @@ from fivestar_analysis.analysis.stars._common import (
 )
 from fivestar_analysis.model.county import County
 from fivestar_analysis.model.rubric import Rubric, load_rubric
-from fivestar_analysis.present.labels import label
+from fivestar_analysis.model.labels import label
 
 __all__ = ["summary", "format_summary"]
 

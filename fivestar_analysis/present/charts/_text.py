@@ -13,7 +13,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.legend import Legend
 
-from fivestar_analysis.present.labels import label
+from fivestar_analysis.model.labels import label
 
 __all__ = ["chart", "t", "lab", "level_name", "paren", "wrap", "visible", "legend_below",
            "note_below", "no_data",
