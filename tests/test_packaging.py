@@ -65,7 +65,7 @@ def test_packaged_resources_are_valid_yaml():
 
 
 def test_label_map_has_no_duplicate_keys():
-    from fivestar_analysis.present.labels import _table
+    from fivestar_analysis.model.labels import _table
 
     _table.cache_clear()
     assert _table()["branch_id"]["zh"] == "支部编码"

@@ -6,7 +6,7 @@ from test_stars_ledgers import tiny_county
 
 from fivestar_analysis import stars as st
 from fivestar_analysis.model.county import Targets
-from fivestar_analysis.present.labels import label
+from fivestar_analysis.model.labels import label
 
 
 def test_every_output_column_has_labels() -> None:
