@@ -47,3 +47,40 @@ def test_text_columns_are_marked_and_values_escaped():
     classes = [c for _, c in parser.cells]
     assert classes == ["text", None, "text", "text", None, "text"]
     assert "&lt;b&gt;甲村&lt;/b&gt;" in html and "<b>甲村" not in html
+
+
+def test_years_have_no_thousands_separator_and_counts_do():
+    df = pd.DataFrame({"year": [2022, 2025], "year_to": [2023, 2025], "n": [1234, 5]})
+    shown = format_table(df)
+    assert shown.iloc[0].tolist() == ["2022", "2023", "1,234"]
+
+
+def test_a_chinese_table_carries_no_english_keys():
+    df = pd.DataFrame({"dimension": ["industry"], "unit": ["branch"], "n_branches": [12],
+                       "role": ["text"], "closes_gap": [True],
+                       "declared_not_awarded": ["industry;ecology"]})
+    from fivestar_analysis.model.rubric import load_rubric
+
+    rubric = load_rubric()
+    shown = format_table(df, language="zh", rubric=rubric)
+    assert not any(str(c).isascii() for c in shown.columns), list(shown.columns)
+    row = shown.iloc[0].tolist()
+    assert row[1] == "支部" and row[3] == "开放题" and row[4] == "是"
+    assert row[5] == "产业兴旺星、生态宜居星"
+    en = format_table(df, language="en", rubric=rubric).iloc[0].tolist()
+    assert en[4] == "yes" and "," in en[5]
+
+
+def test_the_workbook_keeps_only_the_report_language_column(tmp_path):
+    from openpyxl import load_workbook
+
+    from fivestar_analysis.present.workbook import write_tables_xlsx
+
+    df = pd.DataFrame({"rating": [1], "action_zh": ["调整撤换"], "action_en": ["replace"],
+                       "name": ["=HYPERLINK(\"http://x\")"]})
+    path = write_tables_xlsx({"secretaries": df}, tmp_path / "t.xlsx", language="zh")
+    ws = load_workbook(path).active
+    values = [c.value for c in ws[2]]
+    assert "replace" not in values and "调整撤换" in values
+    formula = ws.cell(row=2, column=3)
+    assert formula.data_type == "s" and formula.value.startswith("=")

@@ -8,6 +8,7 @@ from conftest import make_package
 
 from fivestar_analysis import load_county
 from fivestar_analysis.describe.county import describe_county
+from fivestar_analysis.model import formats as fm
 from fivestar_analysis.present import narrative as nv
 
 
@@ -18,9 +19,20 @@ def rep(tmp_path_factory):
 
 
 def test_format_p_and_levels():
-    assert nv.format_p(0.0004) == "<0.001" and nv.format_p(0.04321) == "0.043"
-    assert nv.format_p(None) == "—" and nv.format_p(float("nan")) == "—"
-    assert nv.cn_level(3) == "三星" and nv.cn_level(12) == "12星"
+    assert fm.format_p(0.0004) == "<0.001" and fm.format_p(0.04321) == "0.043"
+    assert fm.format_p(None) == "—" and fm.format_p(float("nan")) == "—"
+    assert fm.format_pv(0.0004) == "p<0.001" and fm.format_pv(0.5) == "p=0.500"
+    assert fm.format_level(3) == "三星" and fm.format_level(12) == "12星"
+    assert fm.format_level(0, "en") == "no star" and fm.format_level(1, "en") == "1 star"
+    assert fm.format_level(3, "en") == "3 stars"
+
+
+def test_years_and_counts_format_differently():
+    # a year is never printed with a thousands separator, a count always is
+    assert fm.format_year(2022) == "2022" and fm.format_year(2022.0) == "2022"
+    assert fm.format_int(12345) == "12,345" and fm.format_num(2.5, 1) == "2.5"
+    assert fm.format_pct(0.4123) == "41.2%" and fm.format_pp(0.032) == "+3.2"
+    assert fm.format_signed(-3) == "-3" and fm.format_signed(2) == "+2"
 
 
 def test_basic_facts_agree_with_the_report_tables(rep):

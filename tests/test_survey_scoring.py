@@ -16,6 +16,7 @@ from fivestar_analysis.analysis.survey import (
     score_respondents,
     value_labels,
 )
+from fivestar_analysis.errors import InvalidArgument
 from fivestar_analysis.model.county import County
 
 SAT = {1: "很不满意", 2: "不满意", 3: "一般", 4: "满意", 5: "很满意"}
@@ -146,12 +147,21 @@ def test_config_overrides_and_checks():
     assert cfg.k == 10 and cfg.min_share_answered == 1.0
     assert load_survey_config().k == 5
     assert cfg.quadrant_label("concentrate_here", "zh") == "重点改进区"
-    with pytest.raises(ValueError):
+    with pytest.raises(InvalidArgument, match="scoring.min_share_answered"):
         load_survey_config({"scoring": {"min_share_answered": 0}})
-    with pytest.raises(ValueError):
+    with pytest.raises(InvalidArgument, match="ipa.crosshair"):
         load_survey_config({"ipa": {"crosshair": "middle"}})
-    with pytest.raises(ValueError):
+    with pytest.raises(InvalidArgument, match="high/low combination"):
         load_survey_config({"ipa": {"quadrants": {"keep_up": {"importance": "low"}}}})
+    # a misspelt key is refused, not silently ignored
+    with pytest.raises(InvalidArgument, match="privacy.kk"):
+        load_survey_config({"privacy": {"kk": 3}})
+    # deep merge: one nested value changes, its siblings keep their defaults
+    deep = load_survey_config({"text": {"themes": {"industry": ["合作社"]}}})
+    assert deep.themes["industry"] == ("合作社",) and "ecology" in deep.themes
+    assert deep.top_n == load_survey_config().top_n
+    assert load_survey_config({"ipa": {"crosshair": {"importance": 4, "satisfaction": 3.5}}}
+                              ).ipa_crosshair == {"importance": 4.0, "satisfaction": 3.5}
 
 
 def test_no_survey_is_refused():

@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from fivestar_analysis import stars as st
+from fivestar_analysis.analysis.stars.economy import IncomeSummary
+from fivestar_analysis.analysis.stars.levels import Overview
 from fivestar_analysis.analysis.stars.mentoring import MentoringPlan, MentoringTooLarge
 from fivestar_analysis.describe.recommend import Recommendation, load_rules, recommend
 from fivestar_analysis.errors import InvalidArgument
 from fivestar_analysis.model.county import County
 from fivestar_analysis.model.findings import Finding
+
+if TYPE_CHECKING:  # the survey analysis is imported only when a package has a survey
+    from fivestar_analysis.analysis.survey.describe import SurveyResults
 
 __all__ = ["CountyReport", "describe_county"]
 
@@ -32,6 +37,8 @@ class CountyReport:
     language: str
     generated: str
     fingerprint: str | None
+    # the scale of the county in the report year
+    overview: Overview
     # star analysis
     levels: pd.DataFrame            # level_distribution, all years, awarded
     levels_planned: pd.DataFrame    # level_distribution, all years, declared
@@ -54,6 +61,8 @@ class CountyReport:
     income_by_level: pd.DataFrame
     income_by_township: pd.DataFrame
     income_tests: pd.DataFrame
+    income_summary: IncomeSummary
+    income_points: pd.DataFrame     # village branches with an income: level, income
     weak_villages: pd.DataFrame
     weak_lax: pd.DataFrame
     secretaries: pd.DataFrame
@@ -61,7 +70,7 @@ class CountyReport:
     rewards_plan: pd.DataFrame
     mentoring: MentoringPlan
     # survey analysis (None without a survey)
-    survey: Any | None
+    survey: SurveyResults | None
     likert: pd.DataFrame | None
     # findings (star analysis, then survey) and what answers them
     findings: list[Finding] = field(default_factory=list)
@@ -137,6 +146,7 @@ def describe_county(county: County, *, year: int | None = None, language: str | 
     report = CountyReport(
         county=county, year=year, language=language,
         generated=generated or _dt.date.today().isoformat(), fingerprint=fingerprint,
+        overview=st.county_overview(county, year=year),
         levels=st.level_distribution(county),
         levels_planned=st.level_distribution(county, basis="planned"),
         share_3plus=st.share_3plus_table(county),
@@ -159,6 +169,8 @@ def describe_county(county: County, *, year: int | None = None, language: str | 
         income_by_level=st.income_by_level(county, year=year),
         income_by_township=st.income_by_township(county, year=year),
         income_tests=st.income_tests(county, year=year),
+        income_summary=st.income_summary(county, year=year),
+        income_points=st.income_points(county, year=year),
         weak_villages=st.weak_villages(county, year=year),
         weak_lax=st.weak_lax_table(county, year=year),
         secretaries=st.secretary_table(county, year=year),

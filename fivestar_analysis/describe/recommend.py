@@ -14,16 +14,17 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import StrictUndefined, Undefined
+from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, Field
 
 from fivestar_analysis.errors import FivestarError
 from fivestar_analysis.model.county import County
 from fivestar_analysis.model.findings import Finding
+from fivestar_analysis.model.formats import format_num, format_pct
 from fivestar_analysis.model.labels import label
 
-__all__ = ["Rule", "Recommendation", "load_rules", "recommend", "format_pct", "format_num"]
+__all__ = ["Rule", "Recommendation", "load_rules", "recommend"]
 
 
 class Localized(BaseModel):
@@ -67,21 +68,6 @@ class Recommendation:
     text: str
     measures: list[str] = field(default_factory=list)
     severity: str = "medium"
-
-
-def format_pct(x: Any, digits: int = 1) -> str:
-    if x is None or (isinstance(x, float) and x != x) or isinstance(x, Undefined):
-        return "—"
-    return f"{100 * float(x):.{digits}f}%"
-
-
-def format_num(x: Any, digits: int = 0) -> str:
-    if x is None or (isinstance(x, float) and x != x) or isinstance(x, Undefined):
-        return "—"
-    x = float(x)
-    if digits == 0 and x.is_integer():
-        return f"{int(x):,}"
-    return f"{x:,.{digits if digits else 1}f}"
 
 
 def _environment() -> SandboxedEnvironment:

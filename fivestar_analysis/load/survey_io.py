@@ -90,65 +90,64 @@ def _split_option_column(header: str, codebook: pd.DataFrame, index: dict[str, s
     return None if code is None else (item, int(code))
 
 
-def parse_survey(raw: RawTable, codebook: pd.DataFrame, branch_ids: set[str],
-                 log: ProblemLog, *, min_seconds: float | None = None) -> SurveyResult | None:
-    """Validate the survey against the codebook and the ledger's branches.
+class _Matched:
+    """Where each survey column went: an item, a respondent column (in ``cols.pos``), a
+    multi-select option spread over its own column, or out (identifying, platform)."""
 
-    Columns are matched to items by name, ``source`` or question text; answers may be codes
-    or words (see :mod:`fivestar_analysis.load.answers`). Columns that identify a person
-    (names, phone numbers, IP addresses …) are dropped; a survey platform's other columns
-    are recognised and left out of the analysis.
-    """
-    cols = Columns(raw)
+    def __init__(self, raw: RawTable) -> None:
+        self.cols = Columns(raw)
+        self.removed: list[str] = []
+        self.item_pos: dict[str, int] = {}
+        self.spread: dict[str, dict[int, int]] = {}  # multi item -> option code -> position
+        self.platform: list[str] = []
+
+
+def _match_columns(raw: RawTable, codebook: pd.DataFrame, log: ProblemLog) -> _Matched:
+    """Sort every survey column: an item (by name, source or question text), a respondent
+    column (codebook roles, aliases), a platform column, or one to drop."""
+    m = _Matched(raw)
     items = _item_index(codebook)
     pointers = {normalize_header(n): canonical for canonical, names in
                 codebook.attrs.get("respondent_columns", {}).items() for n in names}
-    platform = platform_names()
-    survey_index = header_index("survey", platform)
-    removed: list[str] = []
-    item_pos: dict[str, int] = {}
-    spread: dict[str, dict[int, int]] = {}  # multi item -> option code -> position
-    platform_cols: list[str] = []
+    survey_index = header_index("survey", platform_names())
     for i, header in enumerate(raw.headers):
         if header == "":
             continue
         norm = normalize_header(header)
         item = items.get(fold(header)) or items.get(norm)
-        if item is not None and item not in item_pos:
-            item_pos[item] = i
+        if item is not None and item not in m.item_pos:
+            m.item_pos[item] = i
             continue
         canonical = pointers.get(norm) or match_in(survey_index, header)
         if canonical == "platform:identifying" or (canonical is None
                                                    and is_identifying_header(header)):
-            removed.append(header)
+            m.removed.append(header)
             continue
         if canonical is not None and canonical.startswith("platform:"):
-            if canonical == "platform:duration" and "duration" not in cols.pos:
-                cols.pos["duration"] = i
-            platform_cols.append(header)
+            if canonical == "platform:duration" and "duration" not in m.cols.pos:
+                m.cols.pos["duration"] = i
+            m.platform.append(header)
             continue
-        if canonical is not None and canonical not in cols.pos:
-            cols.pos[canonical] = i
+        if canonical is not None and canonical not in m.cols.pos:
+            m.cols.pos[canonical] = i
             continue
         split = _split_option_column(header, codebook, items)
         if split is not None:
-            spread.setdefault(split[0], {})[split[1]] = i
+            m.spread.setdefault(split[0], {})[split[1]] = i
             continue
         log.warn("survey_column_not_in_codebook", raw.file, 1, header, col_index=i)
-    if platform_cols:
-        log.note("platform_columns", raw.file, 1, None, columns="、".join(platform_cols))
-    for c in ("respondent_id", "branch_id", "group"):
-        if c not in cols.pos:
-            log.add("missing_column", raw.file, 1, c, canonical=c,
-                    aliases={"respondent_id": "问卷编号、序号", "branch_id": "支部编码",
-                             "group": "身份/类别"}[c])
-    for item in codebook["item"]:
-        if item not in item_pos and item not in spread:
-            log.add("item_not_in_survey", raw.file, 1, item, item=item)
-    if any(c not in cols.pos for c in ("respondent_id", "branch_id", "group")):
-        return None
-    errors_before = len(log.errors)
+    if m.platform:
+        log.note("platform_columns", raw.file, 1, None, columns="、".join(m.platform))
+    return m
 
+
+REQUIRED = {"respondent_id": "问卷编号、序号", "branch_id": "支部编码", "group": "身份/类别"}
+
+
+def _respondents(raw: RawTable, cols: Columns, branch_ids: set[str],
+                 log: ProblemLog) -> pd.DataFrame:
+    """The respondent columns: id (unique), branch (in the ledger), group, and the optional
+    gender, education, age and weight."""
     out = pd.DataFrame(index=raw.frame.index)
     rid = cols.cells("respondent_id")
     out["respondent_id"] = rid
@@ -198,20 +197,26 @@ def parse_survey(raw: RawTable, codebook: pd.DataFrame, branch_ids: set[str],
         [pd.NA] * len(out), dtype="Int64")
     if "weight" in typed:
         out["weight"] = typed["weight"]
+    return out
 
+
+def _answers(raw: RawTable, codebook: pd.DataFrame, m: _Matched, out: pd.DataFrame,
+             log: ProblemLog) -> None:
+    """Every item's answers into ``out``: codes (words and labels read as codes, declared
+    missing codes counted), multi-select sets, open answers with people masked."""
+    cols = m.cols
     # people named in the survey's own name columns are masked in its open answers
-    names = roster_names((h, raw.frame[i]) for i, h in enumerate(raw.headers) if h in removed)
+    names = roster_names((h, raw.frame[i]) for i, h in enumerate(raw.headers) if h in m.removed)
     declared: dict[str, int] = {}
     words_missing: dict[str, int] = {}
     for _, entry in codebook.iterrows():
-        item = entry["item"]
-        role = entry["role"]
-        if item in spread:
-            out[item] = join_spread(raw, spread[item])
+        item, role = entry["item"], entry["role"]
+        if item in m.spread:
+            out[item] = join_spread(raw, m.spread[item])
             continue
-        if item not in item_pos:
+        if item not in m.item_pos:
             continue
-        pos = item_pos[item]
+        pos = m.item_pos[item]
         cols.pos[f"item:{item}"] = pos
         cells = raw.frame[pos]
         if role in NUMERIC_ROLES:
@@ -232,6 +237,30 @@ def parse_survey(raw: RawTable, codebook: pd.DataFrame, branch_ids: set[str],
     if words_missing:
         log.note("missing_words", raw.file, None, None, count=sum(words_missing.values()),
                  items=item_counts(words_missing))
+
+
+def parse_survey(raw: RawTable, codebook: pd.DataFrame, branch_ids: set[str],
+                 log: ProblemLog, *, min_seconds: float | None = None) -> SurveyResult | None:
+    """Validate the survey against the codebook and the ledger's branches.
+
+    Columns are matched to items by name, ``source`` or question text; answers may be codes
+    or words (see :mod:`fivestar_analysis.load.answers`). Columns that identify a person
+    (names, phone numbers, IP addresses …) are dropped; a survey platform's other columns
+    are recognised and left out of the analysis.
+    """
+    m = _match_columns(raw, codebook, log)
+    cols = m.cols
+    for c, aliases in REQUIRED.items():
+        if c not in cols.pos:
+            log.add("missing_column", raw.file, 1, c, canonical=c, aliases=aliases)
+    for item in codebook["item"]:
+        if item not in m.item_pos and item not in m.spread:
+            log.add("item_not_in_survey", raw.file, 1, item, item=item)
+    if any(c not in cols.pos for c in REQUIRED):
+        return None
+    errors_before = len(log.errors)
+    out = _respondents(raw, cols, branch_ids, log)
+    _answers(raw, codebook, m, out, log)
     if "duration" in cols.pos:
         flag_fast(cols, log, min_seconds)
     if len(log.errors) > errors_before:
@@ -239,6 +268,4 @@ def parse_survey(raw: RawTable, codebook: pd.DataFrame, branch_ids: set[str],
     out["group"] = out["group"].astype(GROUP_DTYPE)
     for c in ("respondent_id", "branch_id"):
         out[c] = out[c].astype(object)
-    return SurveyResult(out.reset_index(drop=True), removed)
-
-
+    return SurveyResult(out.reset_index(drop=True), m.removed)

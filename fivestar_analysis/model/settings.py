@@ -12,14 +12,16 @@ import copy
 from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, Literal, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 
 from fivestar_analysis.errors import InvalidArgument
 
-__all__ = ["deep_merge", "StarThresholds", "star_thresholds"]
+__all__ = ["deep_merge", "validated", "StarThresholds", "star_thresholds", "SurveySettings",
+           "survey_settings"]
 
 
 def deep_merge(base: Mapping[str, Any], overrides: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -81,17 +83,119 @@ class StarThresholds(_Strict):
     capstone_rule: From
 
 
-@lru_cache(maxsize=1)
-def _packaged_star_thresholds() -> dict[str, Any]:
-    path = resources.files("fivestar_analysis") / "resources" / "thresholds" / "stars.yaml"
+# -- the survey analysis (resources/survey/config.yaml) ------------------------------------
+
+Side = Literal["high", "low"]
+
+
+class Scoring(_Strict):
+    min_share_answered: float = Field(gt=0, le=1)
+    dont_know_codes: tuple[float, ...] = ()
+    dont_know_words: tuple[str, ...] = ()
+
+
+class Privacy(_Strict):
+    k: int = Field(ge=1)
+
+
+class Estimates(_Strict):
+    confidence: float = Field(gt=0, lt=1)
+
+
+class Comparisons(_Strict):
+    max_pairwise_groups: int = Field(default=60, ge=2)
+
+
+class Quadrant(_Strict):
+    importance: Side
+    satisfaction: Side
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class Crosshair(_Strict):
+    importance: float
+    satisfaction: float
+
+
+class Ipa(_Strict):
+    crosshair: Union[Literal["grand_mean", "county_grand_mean", "scale_midpoint"], Crosshair]
+    quadrants: dict[str, Quadrant]
+
+    @model_validator(mode="after")
+    def _every_side_once(self) -> Ipa:
+        sides = sorted((q.importance, q.satisfaction) for q in self.quadrants.values())
+        if sides != sorted((a, b) for a in ("high", "low") for b in ("high", "low")):
+            raise PydanticCustomError(
+                "quadrants", "quadrants must cover each high/low combination exactly once")
+        return self
+
+
+class Awareness(_Strict):
+    knows_code: float
+    participated_code: float
+    thresholds: dict[str, float] = {}
+
+    @model_validator(mode="after")
+    def _shares(self) -> Awareness:
+        bad = [g for g, t in self.thresholds.items() if not 0 < t <= 1]
+        if bad:
+            raise PydanticCustomError("share", "thresholds of {groups} must be in (0, 1]",
+                                      {"groups": ", ".join(bad)})
+        return self
+
+
+class LedgerLink(_Strict):
+    min_respondents_per_branch: int = Field(ge=1)
+
+
+class TextSettings(_Strict):
+    top_n: int = Field(ge=1)
+    min_term_length: int = Field(ge=1)
+    examples_per_theme: int = Field(ge=0)
+    themes: dict[str, tuple[str, ...]]
+
+
+class SurveySettings(_Strict):
+    """The settings of the survey analysis, as nested as ``resources/survey/config.yaml``."""
+
+    scoring: Scoring
+    privacy: Privacy
+    estimates: Estimates
+    comparisons: Comparisons = Comparisons()
+    ipa: Ipa
+    awareness: Awareness
+    ledger: LedgerLink
+    text: TextSettings
+
+
+# -- reading and validating ----------------------------------------------------------------
+
+@lru_cache(maxsize=4)
+def _packaged(*parts: str) -> dict[str, Any]:
+    path = resources.files("fivestar_analysis").joinpath("resources", *parts)
     return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def validated(model: type[BaseModel], defaults: Mapping[str, Any],
+              overrides: Mapping[str, Any] | None, what: str) -> Any:
+    """``model`` over ``defaults`` with ``overrides`` deep-merged; a bad key or value is an
+    :class:`~fivestar_analysis.errors.InvalidArgument` naming where it is."""
+    merged = deep_merge(defaults, overrides)
+    try:
+        return model.model_validate(merged)
+    except ValidationError as exc:
+        where = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise InvalidArgument(f"invalid {what} ({where})") from None
 
 
 def star_thresholds(overrides: Mapping[str, Any] | None = None) -> StarThresholds:
     """The packaged star thresholds with ``overrides`` deep-merged, validated."""
-    merged = deep_merge(_packaged_star_thresholds(), overrides)
-    try:
-        return StarThresholds.model_validate(merged)
-    except ValidationError as exc:
-        where = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise InvalidArgument(f"invalid thresholds ({where})") from None
+    return validated(StarThresholds, _packaged("thresholds", "stars.yaml"), overrides,
+                     "thresholds")
+
+
+def survey_settings(overrides: Mapping[str, Any] | None = None,
+                    model: type[SurveySettings] = SurveySettings) -> SurveySettings:
+    """The packaged survey settings with ``overrides`` deep-merged, validated."""
+    return validated(model, _packaged("survey", "config.yaml"), overrides, "survey settings")

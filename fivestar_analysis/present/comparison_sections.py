@@ -14,48 +14,21 @@ import pandas as pd
 
 from fivestar_analysis._version import __version__
 from fivestar_analysis.describe.comparison import CountyComparison
-from fivestar_analysis.present import narrative as nv
+from fivestar_analysis.model.formats import format_int
 from fivestar_analysis.present.charts import comparison as cc
-from fivestar_analysis.present.display import chart_html, markdown_html, table_html
 from fivestar_analysis.present.escape import html_text
-from fivestar_analysis.model.labels import label
+from fivestar_analysis.present.html import Page
+from fivestar_analysis.present.text import text
 
-__all__ = ["SECTION_TITLES", "comparison_title", "title_html", "ranking_html", "stars_html",
+__all__ = ["SECTIONS", "comparison_title", "title_html", "ranking_html", "stars_html",
            "income_html", "survey_html", "lagging_html", "appendix_html", "facts_ranking"]
 
-SECTION_TITLES = {
-    "ranking": ("一、总体排名", "1. Overall ranking"),
-    "stars": ("二、分星比较", "2. Star by star"),
-    "income": ("三、集体经济比较", "3. Collective economy"),
-    "survey": ("四、问卷满意度比较", "4. Survey satisfaction"),
-    "lagging": ("五、落后县（市、区）", "5. Counties lagging behind"),
-    "appendix": ("附录", "Appendix"),
-}
+#: the sections in order (titles are ``compare.section.<key>`` in text.yaml)
+SECTIONS = ("ranking", "stars", "income", "survey", "lagging", "appendix")
 
 
-def _t(cmp: CountyComparison, zh: str, en: str) -> str:
-    return en if cmp.language == "en" else zh
-
-
-def _h(level: int, text: str) -> str:
-    return f"<h{level}>{html_text(text)}</h{level}>\n"
-
-
-def _section(cmp: CountyComparison, key: str) -> str:
-    zh, en = SECTION_TITLES[key]
-    return _h(2, _t(cmp, zh, en))
-
-
-def _md(cmp: CountyComparison, name: str, **context: Any) -> str:
-    return markdown_html(nv.render_section(name, cmp.language, rubric=cmp.rubric, **context))
-
-
-def _table(cmp: CountyComparison, df: pd.DataFrame, caption: str, note: str, **kw: Any) -> str:
-    return table_html(df, caption=caption, note=note, language=cmp.language, rubric=cmp.rubric, **kw)
-
-
-def _chart(cmp: CountyComparison, draw, *args: Any, alt: str, **kw: Any) -> str:
-    return chart_html(draw, *args, alt=alt, language=cmp.language, rubric=cmp.rubric, **kw)
+def page(cmp: CountyComparison) -> Page:
+    return Page(cmp.language, cmp.rubric, sections="compare.section.")
 
 
 def _rows_figsize(n_rows: int, per_row: float = 0.45) -> tuple[float, float]:
@@ -63,12 +36,8 @@ def _rows_figsize(n_rows: int, per_row: float = 0.45) -> tuple[float, float]:
     return 7.5, min(24.0, max(2.6, 1.6 + per_row * n_rows))
 
 
-def _note(cmp: CountyComparison, zh: str, en: str, n: int) -> str:
-    return _t(cmp, f"方法：{zh}；n={n:,}", f"Method: {en}; n={n:,}")
-
-
 def _lab(cmp: CountyComparison, key: Any) -> str:
-    return label(key, cmp.language, cmp.rubric)
+    return page(cmp).label(key)
 
 
 # -- title ------------------------------------------------------------------------------
@@ -76,31 +45,26 @@ def _lab(cmp: CountyComparison, key: Any) -> str:
 def comparison_title(names: list[str], year: int, language: str) -> str:
     """The page title: the counties (the first three named) and the year."""
     k = len(names)
-    if language == "en":
-        who = ", ".join(names[:3]) + (f" and {k - 3} more" if k > 3 else "")
-        return f"Five-Star Branch campaign: {k} counties compared ({who}), {year}"
-    who = "、".join(names[:3]) + ("等" if k > 3 else "")
-    return f"{who}{k}个县（市、区）“五星”支部创建比较分析（{year}年）"
+    who = text("list.sep", language).join(names[:3])
+    if k > 3:
+        who += text("title.compare.more", language, more=k - 3)
+    return text("title.compare", language, who=who, k=k, year=year)
 
 
 def title_html(cmp: CountyComparison) -> str:
-    names = [c.meta.name for c in cmp.counties]
-    listed = "、".join(f"{c.meta.name}（{c.meta.code}）" for c in cmp.counties)
-    if cmp.language == "en":
-        listed = ", ".join(f"{c.meta.name} ({c.meta.code})" for c in cmp.counties)
-    rows = [
-        (_t(cmp, "比较对象", "Counties"), listed),
-        (_t(cmp, "比较年度", "Year"), str(cmp.year)),
-        (_t(cmp, "未能载入", "Not loaded"),
-         str(len(cmp.failures)) + _t(cmp, "个数据包（见附录）", " package(s), see the appendix")),
-        (_t(cmp, "生成日期", "Generated"), cmp.generated),
-        (_t(cmp, "工具版本", "Tool version"), f"fivestar-analysis {__version__}"),
-        (_t(cmp, "输入指纹", "Input fingerprint"), cmp.fingerprint or "—"),
-        (_t(cmp, "参数", "Parameters"), f"year={cmp.year}, language={cmp.language}"),
-    ]
-    items = "".join(f"<dt>{html_text(k)}</dt><dd>{html_text(v)}</dd>" for k, v in rows)
-    title = comparison_title(names, cmp.year, cmp.language)
-    return f'<h1>{html_text(title)}</h1>\n<div class="title-block"><dl>{items}</dl></div>\n'
+    p = page(cmp)
+    listed = p.join(p.t("meta.county_code", place="", name=c.meta.name, code=c.meta.code)
+                    for c in cmp.counties)
+    return p.title_block(comparison_title([c.meta.name for c in cmp.counties], cmp.year,
+                                          cmp.language), [
+        ("meta.counties", listed),
+        ("meta.compare_year", str(cmp.year)),
+        ("meta.not_loaded", p.t("meta.not_loaded.value", n=len(cmp.failures))),
+        ("meta.generated", cmp.generated),
+        ("meta.version", f"fivestar-analysis {__version__}"),
+        ("meta.fingerprint", cmp.fingerprint or "—"),
+        ("meta.parameters", f"year={cmp.year}, language={cmp.language}"),
+    ])
 
 
 # -- 一、总体排名 -------------------------------------------------------------------------
@@ -126,19 +90,17 @@ def facts_ranking(cmp: CountyComparison) -> dict[str, Any]:
 
 
 def ranking_html(cmp: CountyComparison) -> str:
-    out = [_section(cmp, "ranking"), _md(cmp, "compare_ranking", **facts_ranking(cmp))]
-    n = int(cmp.ranking["n_branches"].sum())
-    out.append(_table(cmp, cmp.ranking, _t(cmp, f"{cmp.year}年各县（市、区）三星以上支部占比排名",
-                                           f"Counties by three-plus share, {cmp.year}"),
-                      _note(cmp, "按评定结果计数；Wilson 95%置信区间；农村、社区分列",
-                            "awarded levels; Wilson 95% interval; rural and community apart", n),
-                      columns=["rank", "county_name", "n_branches", "count_3plus", "share_3plus",
-                               "ci_low", "ci_high", "share_3plus_rural", "share_3plus_community"],
-                      percent=["share_3plus", "ci_low", "ci_high", "share_3plus_rural",
-                               "share_3plus_community"]))
-    out.append(_chart(cmp, cc.ranking_bars, cmp.ranking, lagging=cmp.lagging_codes,
-                      alt=_t(cmp, "各县三星以上占比", "Three-plus share by county"),
-                      figsize=_rows_figsize(len(cmp.ranking))))
+    p = page(cmp)
+    out = [p.section("ranking"), p.md("compare_ranking", **facts_ranking(cmp))]
+    out.append(p.table(cmp.ranking, p.t("compare.ranking.caption", year=cmp.year),
+                       p.method_n("compare.ranking.method", cmp.ranking["n_branches"].sum()),
+                       columns=["rank", "county_name", "n_branches", "count_3plus",
+                                "share_3plus", "ci_low", "ci_high", "share_3plus_rural",
+                                "share_3plus_community"],
+                       percent=["share_3plus", "ci_low", "ci_high", "share_3plus_rural",
+                                "share_3plus_community"]))
+    out.append(p.chart(cc.ranking_bars, cmp.ranking, lagging=cmp.lagging_codes,
+                       alt=p.t("compare.ranking.chart"), figsize=_rows_figsize(len(cmp.ranking))))
     return "".join(out)
 
 
@@ -177,11 +139,12 @@ def facts_stars(cmp: CountyComparison) -> dict[str, Any]:
 
 
 def stars_html(cmp: CountyComparison) -> str:
-    out = [_section(cmp, "stars"), _md(cmp, "compare_stars", **facts_stars(cmp))]
+    p = page(cmp)
+    out = [p.section("stars"), p.md("compare_stars", **facts_stars(cmp))]
     order = cmp.ranking["county_code"].tolist()
-    out.append(_chart(cmp, cc.county_star_heatmap, cmp.star_matrix, order=order,
-                      alt=_t(cmp, "各县分星创成率", "Award rate by county and star"),
-                      figsize=(7.5, max(3.6, 2.4 + 0.5 * len(order)))))
+    out.append(p.chart(cc.county_star_heatmap, cmp.star_matrix, order=order,
+                       alt=p.t("compare.stars.chart"),
+                       figsize=(7.5, max(3.6, 2.4 + 0.5 * len(order)))))
     m = cmp.star_matrix
     stars = list(dict.fromkeys(m["star"]))
     rank = {c: i for i, c in enumerate(order)}
@@ -190,11 +153,9 @@ def stars_html(cmp: CountyComparison) -> str:
                          values="award_rate", aggfunc="first")
             .reindex(columns=stars).sort_index().reset_index().drop(columns=["_r", "_k"]))
     wide.columns.name = None
-    out.append(_table(cmp, wide, _t(cmp, f"{cmp.year}年各县分星创成率", f"Award rate by star, {cmp.year}"),
-                      _note(cmp, "创成率=获评该星的支部数/该类支部数；农村星以农村支部为分母，社区星以社区支部为分母",
-                            "award rate = branches awarded the star / branches of its kind",
-                            int(cmp.ranking["n_branches"].sum())),
-                      percent=stars, decimals={s: 0 for s in stars}))
+    out.append(p.table(wide, p.t("compare.stars.caption", year=cmp.year),
+                       p.method_n("compare.stars.method", cmp.ranking["n_branches"].sum()),
+                       percent=stars, decimals={s: 0 for s in stars}))
     return "".join(out)
 
 
@@ -215,23 +176,20 @@ def facts_income(cmp: CountyComparison) -> dict[str, Any]:
 
 
 def income_html(cmp: CountyComparison) -> str:
-    out = [_section(cmp, "income"), _md(cmp, "compare_income", **facts_income(cmp))]
+    p = page(cmp)
+    out = [p.section("income"), p.md("compare_income", **facts_income(cmp))]
     inc = cmp.income
     if (inc["n"] > 0).any():
-        out.append(_chart(cmp, cc.income_ranges, inc, alt=_t(cmp, "各县集体经济收入", "Income by county"),
-                          figsize=_rows_figsize(len(inc))))
-    out.append(_table(cmp, inc, _t(cmp, "各县（市、区）村集体经济收入（万元）", "Collective income by county (10k yuan)"),
-                      _note(cmp, "农村支部；中位数与四分位数；几何均值基于log(1+x)；薄弱村=收入低于评星标准所定的薄弱村线",
-                            "village branches; median and quartiles; geometric mean on log(1+x); weak = below the rubric's line",
-                            int(inc["n"].sum())),
-                      columns=["county_name", "n_rural", "n", "median_wan", "q1_wan", "q3_wan",
-                               "geo_mean_wan", "n_weak", "share_weak"]))
+        out.append(p.chart(cc.income_ranges, inc, alt=p.t("compare.income.chart"),
+                           figsize=_rows_figsize(len(inc))))
+    out.append(p.table(inc, p.t("compare.income.caption"),
+                       p.method_n("compare.income.method", inc["n"].sum()),
+                       columns=["county_name", "n_rural", "n", "median_wan", "q1_wan", "q3_wan",
+                                "geo_mean_wan", "n_weak", "share_weak"]))
     if len(cmp.tests):
-        out.append(_table(cmp, cmp.tests, _t(cmp, "县间差异检验", "Do the counties differ?"),
-                          _t(cmp, "三星以上占比：县×是否三星以上的卡方检验（Cramér's V）；集体收入：Kruskal–Wallis检验（ε²）",
-                             "three-plus share: chi-square on county × three-plus (Cramér's V); income: Kruskal–Wallis (ε²)"),
-                          columns=["measure", "method", "n", "n_groups", "statistic", "df", "p_value",
-                                   "effect_size", "effect_size_name"], percent=[]))
+        out.append(p.table(cmp.tests, p.t("compare.tests.caption"), p.t("compare.tests.method"),
+                           columns=["measure", "method", "n", "n_groups", "statistic", "df",
+                                    "p_value", "effect_size", "effect_size_name"], percent=[]))
     return "".join(out)
 
 
@@ -256,18 +214,16 @@ def facts_survey(cmp: CountyComparison) -> dict[str, Any]:
 
 
 def survey_html(cmp: CountyComparison) -> str:
-    out = [_section(cmp, "survey"), _md(cmp, "compare_survey", **facts_survey(cmp))]
+    p = page(cmp)
+    out = [p.section("survey"), p.md("compare_survey", **facts_survey(cmp))]
     s = cmp.survey_indices
     if s["estimate"].notna().any():
-        out.append(_chart(cmp, cc.survey_index_dots, s, alt=_t(cmp, "各县满意度指数", "Satisfaction by county"),
-                          figsize=_rows_figsize(s["county_code"].nunique(), per_row=0.6)))
-    out.append(_table(cmp, s, _t(cmp, "各县（市、区）满意度指数（百分制）", "Satisfaction index by county (0–100)"),
-                      _t(cmp, "方法：各题反向计分后取均值再换算为0–100；95% t置信区间；n为有效样本；“—”表示无问卷或样本过少",
-                         "Method: item means after reverse coding, rescaled to 0–100; 95% t-interval; n valid "
-                         "respondents; \"—\" means no survey or too few"),
-                      columns=["county_name", "dimension", "has_survey", "n", "estimate", "ci_low",
-                               "ci_high", "suppressed"],
-                      decimals={"estimate": 1, "ci_low": 1, "ci_high": 1}, percent=[]))
+        out.append(p.chart(cc.survey_index_dots, s, alt=p.t("compare.survey.chart"),
+                           figsize=_rows_figsize(s["county_code"].nunique(), per_row=0.6)))
+    out.append(p.table(s, p.t("compare.survey.caption"), p.t("compare.survey.method"),
+                       columns=["county_name", "dimension", "has_survey", "n", "estimate",
+                                "ci_low", "ci_high", "suppressed"],
+                       decimals={"estimate": 1, "ci_low": 1, "ci_high": 1}, percent=[]))
     return "".join(out)
 
 
@@ -291,47 +247,42 @@ def facts_lagging(cmp: CountyComparison) -> dict[str, Any]:
 
 
 def lagging_html(cmp: CountyComparison) -> str:
-    out = [_section(cmp, "lagging"), _md(cmp, "compare_lagging", **facts_lagging(cmp))]
+    p = page(cmp)
+    out = [p.section("lagging"), p.md("compare_lagging", **facts_lagging(cmp))]
     lag = cmp.lagging
-    out.append(_table(cmp, lag, _t(cmp, "各县（市、区）与其余各县合计比较", "Each county against the rest"),
-                      _note(cmp, "单侧Fisher精确检验（是否低于其余各县），Holm法多重比较校正；比值比=本县与其余各县三星以上的优势比",
-                            "one-sided Fisher exact test (behind the rest?), Holm correction; odds ratio of the county "
-                            "against the rest", int(lag["n_branches"].sum())),
-                      columns=["county_name", "n_branches", "count_3plus", "share_3plus", "rest_n",
-                               "rest_share", "share_difference", "odds_ratio", "p_value", "p_adj", "lagging"]))
+    out.append(p.table(lag, p.t("compare.lagging.caption"),
+                       p.method_n("compare.lagging.method", lag["n_branches"].sum()),
+                       columns=["county_name", "n_branches", "count_3plus", "share_3plus",
+                                "rest_n", "rest_share", "share_difference", "odds_ratio",
+                                "p_value", "p_adj", "lagging"]))
     return "".join(out)
 
 
 # -- 附录 -------------------------------------------------------------------------------
 
 def appendix_html(cmp: CountyComparison) -> str:
-    out = [_section(cmp, "appendix"), _h(3, _t(cmp, "（一）数据包", "Packages"))]
-    out.append(_table(cmp, cmp.packages.assign(year=cmp.packages["year"].astype(str)), _t(cmp, "参与比较的数据包", "Packages compared"),
-                      _t(cmp, "每个数据包单独校验后载入；警告不影响比较", "each package validated on its own; "
-                         "warnings do not stop the comparison"),
-                      columns=["county_code", "county_name", "province", "city", "year", "n_branches",
-                               "n_townships", "n_respondents", "n_warnings"]))
-    if cmp.failures.empty:
-        out.append(markdown_html(_t(cmp, "所有数据包均通过校验。", "Every package passed validation.")))
-    else:
-        out.append(_failures_html(cmp))
-    out.append(_h(3, _t(cmp, "（二）方法说明", "Methods")))
-    out.append(markdown_html(nv.render_section("compare_methods", cmp.language)))
+    p = page(cmp)
+    out = [p.section("appendix"), p.h(3, p.t("compare.packages"))]
+    out.append(p.table(cmp.packages, p.t("compare.packages.caption"),
+                       p.t("compare.packages.method"),
+                       columns=["county_code", "county_name", "province", "city", "year",
+                                "n_branches", "n_townships", "n_respondents", "n_warnings"]))
+    out.append(p.say("compare.packages.ok") if cmp.failures.empty else _failures_html(cmp))
+    out.append(p.h(3, p.t("compare.methods")))
+    out.append(p.md("compare_methods"))
     return "".join(out)
 
 
 def _failures_html(cmp: CountyComparison) -> str:
     """The packages left out, each with why (a list: messages are too long for a table)."""
+    p = page(cmp)
     items = []
     for _, f in cmp.failures.iterrows():
-        head = _t(cmp, f"（{_lab(cmp, f['reason'])}，{int(f['n_problems'])}处问题）",
-                  f" ({_lab(cmp, f['reason'])}, {int(f['n_problems'])} problem(s))")
+        head = p.t("compare.failure.head", reason=_lab(cmp, f["reason"]),
+                   n=format_int(f["n_problems"]))
         lines = "<br>".join(html_text(x) for x in str(f["message"]).splitlines())
         items.append(f"<li><code>{html_text(str(f['path']))}</code>{html_text(head)}"
                      f'<br><span class="table-note">{lines}</span></li>')
-    caption = _t(cmp, f"未能载入的数据包（{len(cmp.failures)}个，未参与比较）",
-                 f"Packages not loaded ({len(cmp.failures)}, left out of the comparison)")
-    hint = _t(cmp, "按提示修改数据包后重新运行；用 fivestar validate 查看全部问题。",
-              "Fix the package and run again; fivestar validate lists every problem.")
+    caption = p.t("compare.failures.caption", n=len(cmp.failures))
     return (f'<div class="failures"><p><strong>{html_text(caption)}</strong></p><ul>'
-            + "".join(items) + f"</ul><p>{html_text(hint)}</p></div>")
+            + "".join(items) + f"</ul><p>{html_text(p.t('compare.failures.hint'))}</p></div>")

@@ -16,11 +16,13 @@ from typing import Any
 
 import pandas as pd
 
-from fivestar_analysis.present.escape import clean_text, html_text
+from fivestar_analysis.model.formats import MISSING, format_int, format_p, format_year
 from fivestar_analysis.model.labels import label
-from fivestar_analysis.present.narrative import format_p
+from fivestar_analysis.present.escape import clean_text, html_text
+from fivestar_analysis.present.text import text
 
-__all__ = ["format_table", "table_html", "chart_png", "chart_html", "markdown_html"]
+__all__ = ["format_table", "table_html", "chart_png", "chart_html", "markdown_html",
+           "label_list", "is_year_column", "LABELLED", "LABELLED_LISTS"]
 
 log = logging.getLogger(__name__)
 
@@ -28,10 +30,27 @@ log = logging.getLogger(__name__)
 LABELLED = {"star", "kind", "group", "tier", "dimension", "honour", "subgroup", "theme",
             "quadrant", "measure", "severity", "scope", "reason", "nearest_star", "by",
             "mentoring_rule", "target_name", "method", "effect_size_name", "group_a", "group_b",
-            "branch_kind", "basis", "weak_lax", "side"}
+            "branch_kind", "basis", "weak_lax", "side", "unit", "role", "nearest_reason",
+            "subject"}
+#: columns holding several keys joined with ";" (e.g. the stars declared but not awarded)
+LABELLED_LISTS = {"declared_not_awarded"}
 PERCENT_HINTS = ("share", "rate", "progress")
 P_COLUMNS = {"p_value", "p_adj", "p_raw"}
 ESTIMATE_COLUMNS = {"estimate", "ci_low", "ci_high", "sd"}
+
+
+def label_list(value: Any, language: str, rubric: Any = None) -> str:
+    """``industry;ecology`` → ``产业兴旺星、生态宜居星``."""
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value == "":
+        return MISSING
+    sep = text("list.sep", language)
+    return sep.join(label(v, language, rubric) for v in str(value).split(";") if v)
+
+
+def is_year_column(col: str) -> bool:
+    """``year``, ``year_from``, ``first_year`` …: printed bare (2025, never 2,025)."""
+    c = str(col).lower()
+    return c == "year" or c.startswith("year_") or c.endswith("_year")
 
 
 def _is_percent(col: str) -> bool:
@@ -55,17 +74,21 @@ def format_table(df: pd.DataFrame, *, language: str = "zh", rubric: Any = None,
         s = out[col]
         if col in P_COLUMNS:
             shown[col] = s.map(format_p)
+        elif is_year_column(col) and pd.api.types.is_numeric_dtype(s):
+            shown[col] = s.map(format_year)
         elif col in percent:
             d = decimals.get(col, 1)
             shown[col] = s.map(lambda v, d=d: "—" if pd.isna(v) else f"{100 * float(v):.{d}f}%")
         elif col in LABELLED:
             shown[col] = s.map(lambda v: "—" if v is None or (isinstance(v, float) and pd.isna(v))
                                else label(v, language, rubric))
+        elif col in LABELLED_LISTS:
+            shown[col] = s.map(lambda v: label_list(v, language, rubric))
         elif pd.api.types.is_bool_dtype(s):
-            yes, no = ("是", "否") if language != "en" else ("yes", "no")
-            shown[col] = s.map(lambda v: "—" if pd.isna(v) else (yes if v else no))
+            yes, no = text("bool.yes", language), text("bool.no", language)
+            shown[col] = s.map(lambda v: MISSING if pd.isna(v) else (yes if v else no))
         elif pd.api.types.is_integer_dtype(s):
-            shown[col] = s.map(lambda v: "—" if pd.isna(v) else f"{int(v):,}")
+            shown[col] = s.map(format_int)
         elif pd.api.types.is_float_dtype(s):
             d = decimals.get(col, 2)
             whole = s.dropna().map(float.is_integer).all() and col not in ESTIMATE_COLUMNS
@@ -123,8 +146,7 @@ def table_html(df: pd.DataFrame, *, caption: str | None = None, note: str | None
     if max_rows is not None and len(shown) > max_rows:
         extra = len(shown) - max_rows
         shown = shown.head(max_rows)
-        more = (f"（另有{extra}行，完整表格见附录或导出的工作簿）" if language != "en"
-                else f" ({extra} more rows in the appendix or the exported workbook)")
+        more = text("table.more_rows", language, extra=format_int(extra))
     # pandas escapes every cell and header (escape=True); control characters go first
     shown = shown.map(clean_text)
     shown.columns = [clean_text(c) for c in shown.columns]
@@ -168,8 +190,8 @@ def chart_html(draw: Callable[..., Any], *args: Any, alt: str = "", note: str | 
         png = chart_png(draw, *args, language=language, **kwargs)
     except Exception as exc:  # one broken chart must not take the report down
         log.warning("chart %s failed: %s", getattr(draw, "__name__", draw), exc)
-        msg = "图表未能生成" if language != "en" else "Chart could not be drawn"
-        return f'<p class="chart-failed">{msg}：{html_text(alt)}（{html_text(type(exc).__name__)}）</p>'
+        msg = text("chart.failed", language, alt=alt, error=type(exc).__name__)
+        return f'<p class="chart-failed">{html_text(msg)}</p>'
     data = base64.b64encode(png).decode("ascii")
     out = f'<img alt="{html_text(alt)}" src="data:image/png;base64,{data}">'
     if note:

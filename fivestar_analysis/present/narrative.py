@@ -16,26 +16,20 @@ from typing import Any
 import pandas as pd
 from jinja2 import Environment, StrictUndefined
 
-from fivestar_analysis.describe.recommend import format_num, format_pct
-from fivestar_analysis.present.escape import markdown_env
+from fivestar_analysis.model.formats import (
+    format_level,
+    format_num,
+    format_p,
+    format_pct,
+    format_pp,
+    format_pv,
+    format_signed,
+)
 from fivestar_analysis.model.labels import label
+from fivestar_analysis.present.escape import markdown_env
 
 __all__ = ["render_section", "facts_basic", "facts_stars", "facts_multi_year", "facts_economy",
-           "facts_survey", "facts_targets", "format_p"]
-
-
-def format_p(p: Any) -> str:
-    """p-values as reports print them: ``<0.001`` or three decimals."""
-    if p is None or pd.isna(p):
-        return "—"
-    return "<0.001" if float(p) < 0.001 else f"{float(p):.3f}"
-
-
-def cn_level(n: Any) -> str:
-    """``三星`` for 3; a level beyond the Chinese numerals written here is ``12星``."""
-    digits = "零一二三四五六七八九十"
-    n = int(n)
-    return f"{digits[n]}星" if 0 <= n < len(digits) else f"{n}星"
+           "facts_survey", "facts_targets"]
 
 
 @lru_cache(maxsize=2)
@@ -46,10 +40,10 @@ def _env(language: str) -> Environment:
     env.filters["pct"] = format_pct
     env.filters["num"] = format_num
     env.filters["p"] = format_p
-    env.filters["pv"] = lambda p: "p" + (format_p(p) if format_p(p).startswith("<") else "=" + format_p(p))
-    env.filters["cn_level"] = cn_level
-    env.filters["signed"] = lambda x, d=0: ("+" if float(x) > 0 else "") + format_num(x, d)
-    env.filters["signed_pp"] = lambda x: ("+" if float(x) > 0 else "") + f"{100 * float(x):.1f}"
+    env.filters["pv"] = format_pv
+    env.filters["level"] = lambda n: format_level(n, language)
+    env.filters["signed"] = format_signed
+    env.filters["signed_pp"] = format_pp
     return env
 
 
@@ -69,29 +63,30 @@ def _level_counts(levels: pd.DataFrame, year: int, kind: str) -> dict[int, int]:
 
 def facts_basic(rep) -> dict[str, Any]:
     """Scale of the county and where its branches stand in the report year."""
-    c, y = rep.county, rep.year
-    b = c.branches_in(y)
+    c, y, ov = rep.county, rep.year, rep.overview
     s3 = rep.share_3plus.set_index(["year", "kind"])
     prev = rep.previous_year
+
+    def share(year: int | None, kind: str) -> float | None:
+        return float(s3.loc[(year, kind), "share_3plus"]) if (year, kind) in s3.index else None
+
     out: dict[str, Any] = {
         "county": c.meta.name, "year": y, "years": c.years, "previous_year": prev,
-        "n_branches": int(len(b)), "n_rural": int((b["kind"] == "rural").sum()),
-        "n_community": int((b["kind"] == "community").sum()),
-        "n_townships": int(b["township"].nunique()),
+        "n_branches": ov.n_branches, "n_rural": ov.n_rural, "n_community": ov.n_community,
+        "n_townships": ov.n_townships,
         "levels": _level_counts(rep.levels, y, "all"),
         "count_3plus": int(s3.loc[(y, "all"), "count_3plus"]),
-        "share_3plus": float(s3.loc[(y, "all"), "share_3plus"]),
-        "share_3plus_rural": float(s3.loc[(y, "rural"), "share_3plus"]) if (y, "rural") in s3.index else None,
-        "share_3plus_community": float(s3.loc[(y, "community"), "share_3plus"]) if (y, "community") in s3.index else None,
-        "prev_share_3plus": float(s3.loc[(prev, "all"), "share_3plus"]) if prev else None,
+        "share_3plus": share(y, "all"),
+        "share_3plus_rural": share(y, "rural"),
+        "share_3plus_community": share(y, "community"),
+        "prev_share_3plus": share(prev, "all") if prev else None,
         "first_year": c.years[0],
-        "first_share_3plus": float(s3.loc[(c.years[0], "all"), "share_3plus"]),
-        "mean_level": float(b["level"].mean()),
-        "n_respondents": int(len(c.survey)) if c.survey is not None else 0,
+        "first_share_3plus": share(c.years[0], "all"),
+        "mean_level": ov.mean_level,
+        "n_respondents": ov.n_respondents,
     }
-    if c.survey is not None:
-        g = c.survey["group"].value_counts()
-        out["groups"] = {k: int(g.get(k, 0)) for k in ("resident", "member", "cadre")}
+    if ov.groups:
+        out["groups"] = dict(ov.groups)
     return out
 
 
@@ -145,25 +140,18 @@ def facts_multi_year(rep) -> dict[str, Any]:
 
 
 def facts_economy(rep) -> dict[str, Any]:
+    """The collective economy paragraph: the income summary, tiers, income by level and the
+    tests, all read from the report."""
     t = rep.income_tests.set_index("method")
-    tiers = rep.income_tiers
-    rural = rep.county.branches_in(rep.year)
-    income = rural.loc[rural["kind"] == "rural", "collective_income_wan"].dropna()
-    weak_below = rep.county.rubric.weak_village_below_wan
-    strong_from = rep.county.rubric.strong_village_from_wan
+    inc = rep.income_summary
     by_level = rep.income_by_level
-    out = {
-        "n": int(len(income)),
-        "median": float(income.median()) if len(income) else None,
-        "mean": float(income.mean()) if len(income) else None,
-        "max": float(income.max()) if len(income) else None,
-        "zero": int((income == 0).sum()),
-        "weak": int((income < weak_below).sum()),
-        "share_weak": float((income < weak_below).mean()) if len(income) else None,
-        "strong": int((income >= strong_from).sum()),
-        "share_strong": float((income >= strong_from).mean()) if len(income) else None,
-        "weak_below": weak_below, "strong_from": strong_from,
-        "tiers": [(r["tier"], int(r["count"]), float(r["share"])) for _, r in tiers.iterrows()],
+    out: dict[str, Any] = {
+        "n": inc.n, "median": inc.median, "mean": inc.mean, "max": inc.max, "zero": inc.zero,
+        "weak": inc.weak, "share_weak": inc.share_weak, "strong": inc.strong,
+        "share_strong": inc.share_strong, "weak_below": inc.weak_below,
+        "strong_from": inc.strong_from,
+        "tiers": [(r["tier"], int(r["count"]), float(r["share"]))
+                  for _, r in rep.income_tiers.iterrows()],
         "median_low_level": float(by_level.iloc[0]["median_wan"]) if len(by_level) else None,
         "low_level": int(by_level.iloc[0]["level"]) if len(by_level) else None,
         "median_high_level": float(by_level.iloc[-1]["median_wan"]) if len(by_level) else None,

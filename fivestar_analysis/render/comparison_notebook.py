@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from fivestar_analysis.analysis.comparison import load_counties
@@ -60,9 +59,9 @@ def show(name: str, cmp: CountyComparison) -> Any:
 
 
 def write_workbook(cmp: CountyComparison, path: str | Path | None) -> Path | None:
-    """Every comparison table in one .xlsx workbook (the report's workbook writer)."""
-    from fivestar_analysis.render.notebook import write_workbook as _write
+    """Every comparison table in one .xlsx workbook (the same writer as the county report)."""
+    if not path:
+        return None
+    from fivestar_analysis.present.workbook import write_tables_xlsx
 
-    view = SimpleNamespace(tables=cmp.tables, language=cmp.language,
-                           county=SimpleNamespace(rubric=cmp.rubric))
-    return _write(view, path)
+    return write_tables_xlsx(cmp.tables(), path, language=cmp.language, rubric=cmp.rubric)

@@ -71,42 +71,10 @@ def show(name: str, rep: CountyReport) -> Any:
 
 
 def write_workbook(rep: CountyReport, path: str | Path | None) -> Path | None:
-    """Every report table in one .xlsx workbook, one sheet per table, Chinese headers.
-
-    No cell is ever a formula: every string (a village named ``=HYPERLINK(…)`` included) is
-    stored as text and shown as typed; characters a workbook cannot hold are dropped.
-    """
+    """Every report table in one .xlsx workbook, one sheet per table, labelled headers
+    (:func:`fivestar_analysis.present.workbook.write_tables_xlsx`)."""
     if not path:
         return None
-    import pandas as pd
+    from fivestar_analysis.present.workbook import write_tables_xlsx
 
-    from fivestar_analysis.present.display import LABELLED
-    from fivestar_analysis.present.escape import cell_value, harden_sheet
-    from fivestar_analysis.model.labels import label
-
-    path = Path(path)
-    used: set[str] = set()
-    with pd.ExcelWriter(path, engine="openpyxl") as xw:
-        for name, table in rep.tables().items():
-            sheet = label(f"table_{name}", rep.language)
-            sheet = (name if sheet == f"table_{name}" else sheet)[:31]
-            base, k = sheet, 2
-            while sheet in used:
-                sheet = f"{base[:28]}_{k}"
-                k += 1
-            used.add(sheet)
-            shown = table.copy()
-            for col in shown.columns:
-                if shown[col].map(lambda v: isinstance(v, (dict, list, tuple))).any():
-                    shown[col] = shown[col].map(str)
-                elif col in LABELLED:
-                    shown[col] = shown[col].map(
-                        lambda v: v if v is None or (isinstance(v, float) and v != v)
-                        else label(v, rep.language, rep.county.rubric))
-                if shown[col].dtype == object or pd.api.types.is_string_dtype(shown[col]):
-                    shown[col] = shown[col].map(cell_value).astype(object)
-            shown.columns = [cell_value(str(label(c, rep.language, rep.county.rubric)))
-                             for c in shown.columns]
-            shown.to_excel(xw, sheet_name=sheet, index=False)
-            harden_sheet(xw.sheets[sheet])
-    return path
+    return write_tables_xlsx(rep.tables(), path, language=rep.language, rubric=rep.county.rubric)

@@ -25,15 +25,20 @@ from fivestar_analysis.analysis.stars.diagnosis import (
     township_comparison,
 )
 from fivestar_analysis.analysis.stars.economy import (
+    IncomeSummary,
     assign_income_tiers,
     economy_findings,
     income_by_level,
     income_by_township,
+    income_points,
+    income_summary,
     income_tests,
     income_tier_table,
     weak_villages,
 )
 from fivestar_analysis.analysis.stars.levels import (
+    Overview,
+    county_overview,
     level_counts_wide,
     level_distribution,
     share_3plus_table,
@@ -55,7 +60,8 @@ from fivestar_analysis.analysis.stars.transitions import (
 )
 
 __all__ = [
-    "level_distribution", "share_3plus_table", "level_counts_wide",
+    "level_distribution", "share_3plus_table", "level_counts_wide", "county_overview", "Overview",
+    "income_summary", "IncomeSummary", "income_points",
     "star_attainment",
     "consistency_table", "capstone_violations", "check_published_counts", "PublishedCheck",
     "target_progress", "target_candidates", "nearest_star_scores",

@@ -192,6 +192,66 @@ def _resolve_stars(stars: Mapping[str, int], kind: str, rubric: Rubric) -> dict[
     return out
 
 
+class _Reasons:
+    """The problems found, each with its reason in both languages (``published`` in
+    resources/messages.yaml)."""
+
+    def __init__(self, zh_names: dict[str, str], en_names: dict[str, str]) -> None:
+        self.names = {"zh": zh_names, "en": en_names}
+        self.problems: list[str] = []
+        self.zh: list[str] = []
+        self.en: list[str] = []
+
+    def add(self, code: str, star: str | None = None, **params: Any) -> None:
+        problem = {"star_below_minimum_capstone": "star_below_minimum"}.get(code, code)
+        self.problems.append(problem)
+        for lang, out in (("zh", self.zh), ("en", self.en)):
+            out.append(published_reason(code, lang, star=self.names[lang].get(star, ""),
+                                        **params))
+
+
+def _level_counts(levels: Mapping[int, int], rub: Rubric) -> dict[int, int]:
+    """Published branches per level, checked: levels within the rubric, counts not negative."""
+    lv: dict[int, int] = {}
+    for level, n in levels.items():
+        level = int(level)
+        if not 0 <= level <= rub.max_level:
+            raise InvalidArgument(f"level {level} is outside 0–{rub.max_level}")
+        if int(n) < 0:
+            raise InvalidArgument(f"branch count at level {level} is negative: {n}")
+        lv[level] = lv.get(level, 0) + int(n)
+    return lv
+
+
+def _star_bounds(why: _Reasons, counts: dict[str, int], lv: dict[int, int], rub: Rubric,
+                 starred: int) -> int:
+    """Each star is held by no more branches than hold any star, and by no fewer than must
+    hold it (the five-star ones, and four-star ones under the capstone rule). Returns that
+    minimum."""
+    top, cap = rub.max_level, rub.capstone
+    must_hold = lv.get(top, 0) + (lv.get(top - 1, 0) if cap is not None else 0)
+    for k, count in counts.items():
+        if count > starred:
+            why.add("star_exceeds_branches", star=k, count=count, starred=starred)
+        if k != cap and count < must_hold:
+            why.add("star_below_minimum_capstone" if cap is not None else "star_below_minimum",
+                    star=k, count=count, must_hold=must_hold)
+    return must_hold
+
+
+def _realizable(lv: dict[int, int], counts: dict[str, int], rub: Rubric) -> bool:
+    """Can some set of branches have exactly these level and star counts? Without the
+    five-star rows (they hold every star) and, under the capstone rule, the capstone column,
+    what remains must be a 0/1 matrix with these margins (Gale–Ryser)."""
+    top, cap = rub.max_level, rub.capstone
+    if cap is None:
+        return _gale_ryser(lv, list(counts.values()), len(counts))
+    five = lv.get(top, 0)
+    rows = {lvl: n for lvl, n in lv.items() if lvl < top}
+    cols = [n - five for k, n in counts.items() if k != cap]
+    return _gale_ryser(rows, cols, len(counts) - 1)
+
+
 def check_published_counts(
     levels: Mapping[int, int],
     stars: Mapping[str, int],
@@ -229,77 +289,37 @@ def check_published_counts(
     rub = rubric or _default_rubric()
     if kind not in rub.kinds:
         raise InvalidArgument(f"kind must be one of {list(rub.kinds)}, not {kind!r}")
-    lv: dict[int, int] = {}
-    for level, n in levels.items():
-        level = int(level)
-        if not 0 <= level <= rub.max_level:
-            raise InvalidArgument(f"level {level} is outside 0–{rub.max_level}")
-        if int(n) < 0:
-            raise InvalidArgument(f"branch count at level {level} is negative: {n}")
-        lv[level] = lv.get(level, 0) + int(n)
+    lv = _level_counts(levels, rub)
     keys = rub.star_keys(kind)
     given = _resolve_stars(stars, kind, rub)
     counts = {k: given.get(k, 0) for k in keys}
     assumed = tuple(rub.star(kind, k).zh for k in keys if k not in given)
     zh = {k: rub.star(kind, k).zh for k in keys}
-    en = {k: rub.star(kind, k).en for k in keys}
+    why = _Reasons(zh, {k: rub.star(kind, k).en for k in keys})
 
     level_total = sum(level * n for level, n in lv.items())
     star_total = sum(counts.values())
     branches = sum(lv.values())
     starred = sum(n for level, n in lv.items() if level >= 1)
-    top = rub.max_level
-    five = lv.get(top, 0)
+    five = lv.get(rub.max_level, 0)
     cap = rub.capstone
-    problems: list[str] = []
-    rz: list[str] = []
-    re_: list[str] = []
-
-    def say(code: str, star: str | None = None, **params: Any) -> None:
-        """One reason in both languages, from ``published`` in resources/messages.yaml."""
-        rz.append(published_reason(code, "zh", star=zh.get(star, ""), **params))
-        re_.append(published_reason(code, "en", star=en.get(star, ""), **params))
 
     diff = level_total - star_total
     if diff != 0:
-        problems.append("identity")
         parts = "+".join(f"{lvl}×{n}" for lvl, n in sorted(lv.items(), reverse=True) if n)
-        say("identity", level_total=level_total, parts=parts, star_total=star_total,
-            diff=abs(diff))
-
+        why.add("identity", level_total=level_total, parts=parts, star_total=star_total,
+                diff=abs(diff))
     cap_count = counts.get(cap) if cap else None
-    cap_ok = True
-    if cap is not None and cap_count != five:
-        cap_ok = False
-        problems.append("capstone")
-        say("capstone", star=cap, cap_count=cap_count, five=five)
-
-    # Bounds on each star: no more than the branches holding any star; no fewer than the
-    # branches that must hold it (five-star ones, and four-star ones under the capstone rule).
-    must_hold = five + (lv.get(top - 1, 0) if cap is not None else 0)
-    for k in keys:
-        if counts[k] > starred:
-            problems.append("star_exceeds_branches")
-            say("star_exceeds_branches", star=k, count=counts[k], starred=starred)
-        if k != cap and counts[k] < must_hold:
-            problems.append("star_below_minimum")
-            say("star_below_minimum_capstone" if cap is not None else "star_below_minimum",
-                star=k, count=counts[k], must_hold=must_hold)
+    cap_ok = cap is None or cap_count == five
+    if not cap_ok:
+        why.add("capstone", star=cap, cap_count=cap_count, five=five)
+    must_hold = _star_bounds(why, counts, lv, rub, starred)
     if n_branches is not None and branches > n_branches:
-        problems.append("levels_exceed_branches")
-        say("levels_exceed_branches", branches=branches, n_branches=n_branches)
-
-    # Realizability: drop the five-star rows (they hold every star) and, under the capstone
-    # rule, the capstone column; what remains must be a 0/1 matrix with these margins.
-    if cap is not None:
-        rows = {lvl: n for lvl, n in lv.items() if lvl < top}
-        cols = [counts[k] - five for k in keys if k != cap]
-        realizable = cap_ok and _gale_ryser(rows, cols, len(keys) - 1)
-    else:
-        realizable = _gale_ryser(lv, list(counts.values()), len(keys))
-    if not realizable and not problems:
-        problems.append("not_realizable")
-        say("not_realizable")
+        why.add("levels_exceed_branches", branches=branches, n_branches=n_branches)
+    realizable = cap_ok and _realizable(lv, counts, rub)
+    if not realizable and not why.problems:
+        why.add("not_realizable")
+    problems, rz, re_ = why.problems, why.zh, why.en
 
     return PublishedCheck(
         ok=not problems,

@@ -3,6 +3,7 @@ level and township on a log scale, and its association with the star level."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -21,13 +22,64 @@ from fivestar_analysis.model.county import County
 from fivestar_analysis.model.findings import Finding
 
 __all__ = ["income_tier_table", "weak_villages", "income_by_level", "income_by_township",
-           "income_tests", "economy_findings", "assign_income_tiers"]
+           "income_tests", "economy_findings", "assign_income_tiers", "IncomeSummary",
+           "income_summary", "income_points"]
 
 
 def _rural(county: County, year: int) -> pd.DataFrame:
     b = county.branches_in(year)
     b = b[b["kind"].astype(str) == "rural"]
     return b[b["collective_income_wan"].notna()]
+
+
+@dataclass(frozen=True)
+class IncomeSummary:
+    """The collective income of the county's village branches with a known income in one
+    year (amounts in 10k yuan; shares of ``n``; None when no branch reports an income)."""
+
+    year: int
+    n: int
+    median: float | None
+    mean: float | None
+    max: float | None
+    zero: int
+    weak: int
+    share_weak: float | None
+    strong: int
+    share_strong: float | None
+    weak_below: float
+    strong_from: float
+
+
+def income_summary(county: County, *, year: int | None = None) -> IncomeSummary:
+    """Median, mean, maximum, zero-income, weak (below ``rubric.weak_village_below_wan``) and
+    strong (``rubric.strong_village_from_wan`` or more) village branches in ``year``."""
+    y = resolve_year(county, year)
+    x = _rural(county, y)["collective_income_wan"].astype(float)
+    weak_below = float(county.rubric.weak_village_below_wan)
+    strong_from = float(county.rubric.strong_village_from_wan)
+    n = int(len(x))
+    weak, strong = x < weak_below, x >= strong_from
+    return IncomeSummary(
+        year=y, n=n,
+        median=float(x.median()) if n else None, mean=float(x.mean()) if n else None,
+        max=float(x.max()) if n else None, zero=int((x == 0).sum()),
+        weak=int(weak.sum()), share_weak=float(weak.mean()) if n else None,
+        strong=int(strong.sum()), share_strong=float(strong.mean()) if n else None,
+        weak_below=weak_below, strong_from=strong_from)
+
+
+def income_points(county: County, *, year: int | None = None,
+                  basis: str = "awarded") -> pd.DataFrame:
+    """One row per village branch with a known income in ``year``: ``branch_id, township,
+    level, collective_income_wan`` (what the income-by-level chart draws)."""
+    y = resolve_year(county, year)
+    b = _rural(county, y)
+    return pd.DataFrame({
+        "branch_id": b["branch_id"].to_numpy(), "township": b["township"].to_numpy(),
+        "level": b[level_column(basis)].to_numpy().astype(int),
+        "collective_income_wan": b["collective_income_wan"].to_numpy(dtype=float),
+    })
 
 
 def assign_income_tiers(county: County, income: np.ndarray | pd.Series) -> np.ndarray:

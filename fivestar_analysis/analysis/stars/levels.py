@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -16,7 +17,41 @@ from fivestar_analysis.analysis.stars._common import (
 )
 from fivestar_analysis.model.county import County
 
-__all__ = ["level_distribution", "share_3plus_table", "level_counts_wide"]
+__all__ = ["level_distribution", "share_3plus_table", "level_counts_wide", "Overview",
+           "county_overview"]
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The scale of the county in one year: branches by kind, townships, the mean level and
+    the survey's respondents by group (empty without a survey)."""
+
+    year: int
+    n_branches: int
+    n_rural: int
+    n_community: int
+    n_townships: int
+    mean_level: float | None
+    n_respondents: int = 0
+    groups: dict[str, int] = field(default_factory=dict)
+
+
+def county_overview(county: County, *, year: int | None = None,
+                    basis: str = "awarded") -> Overview:
+    """Branches, townships and mean level in ``year`` (the report year by default)."""
+    y = int(year if year is not None else county.year)
+    b = county.branches_in(y)
+    kind = b["kind"].astype(str)
+    groups: dict[str, int] = {}
+    if county.survey is not None:
+        counts = county.survey["group"].astype(str).value_counts()
+        groups = {g: int(counts.get(g, 0)) for g in ("resident", "member", "cadre")}
+    return Overview(
+        year=y, n_branches=int(len(b)), n_rural=int((kind == "rural").sum()),
+        n_community=int((kind == "community").sum()), n_townships=int(b["township"].nunique()),
+        mean_level=float(b[level_column(basis)].mean()) if len(b) else None,
+        n_respondents=int(len(county.survey)) if county.survey is not None else 0,
+        groups=groups)
 
 
 def _branch_levels(county: County, basis: str, year: int | None) -> pd.DataFrame:

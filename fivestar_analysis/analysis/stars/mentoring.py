@@ -124,73 +124,32 @@ def mentoring_plan(
     MentoringPlan
     """
     y = resolve_year(county, year)
-    col = level_column(basis)
     b = county.branches_in(y)
     if kind != "all":
         b = b[b["kind"].astype(str) == kind]
     b = b.sort_values(["township", "branch_id"], kind="stable").reset_index(drop=True)
-    ids = b["branch_id"].to_numpy(dtype=object)
-    names = b["branch_name"].to_numpy(dtype=object)
-    towns = b["township"].to_numpy(dtype=object)
-    lv = b[col].to_numpy()
+    cols = {"ids": b["branch_id"].to_numpy(dtype=object),
+            "names": b["branch_name"].to_numpy(dtype=object),
+            "towns": b["township"].to_numpy(dtype=object)}
+    lv = b[level_column(basis)].to_numpy()
     if within is None:
         gcode, gvals = np.zeros(len(b), dtype=np.int64), np.array([None], dtype=object)
     else:
         gcode, gvals = pd.factorize(b[within].to_numpy(dtype=object), sort=True)
         gvals = np.asarray(gvals, dtype=object)
-    pairs, loads, unmatched = [], [], []
+    pair_parts, load_parts, un_parts = [], [], []
     for rule in county.rubric.mentoring:
         name = f"{rule.mentor_level}->{rule.mentee_level}"
         cap = max_mentees if max_mentees is not None else rule.max_mentees
-        mentors = np.flatnonzero(lv == rule.mentor_level)
-        mentees = np.flatnonzero(lv == rule.mentee_level)
-        # order both lists by group (stable: township, branch order is kept)
-        mentors = mentors[np.argsort(gcode[mentors], kind="stable")]
-        mentees = mentees[np.argsort(gcode[mentees], kind="stable")]
-        m_bounds = _bounds(gcode[mentors], len(gvals))
-        e_bounds = _bounds(gcode[mentees], len(gvals))
-        for g in range(len(gvals)):
-            mr = mentors[m_bounds[g]:m_bounds[g + 1]]
-            me = mentees[e_bounds[g]:e_bounds[g + 1]]
-            if len(mr) == 0 and len(me) == 0:
-                continue
-            res = _one_group(towns[mr], towns[me], rule.min_mentees, cap, mismatch_cost,
-                             load_cost, max_cells)
-            pairs.append((name, gvals[g], mr[res["mentor"]], me[res["mentee"]]))
-            loads.append((name, gvals[g], mr, res["n"], res["same"], rule.min_mentees))
-            unmatched.append((name, gvals[g], mr, me, res))
-
-    # each part is one group's columns (arrays, or scalars for the whole group); every
+        for g, mr, me in _groups(lv, gcode, len(gvals), rule.mentor_level, rule.mentee_level):
+            res = _one_group(cols["towns"][mr], cols["towns"][me], rule.min_mentees, cap,
+                             mismatch_cost, load_cost, max_cells)
+            pair_parts.append(_pair_part(cols, name, gvals[g], mr[res["mentor"]],
+                                         me[res["mentee"]]))
+            load_parts.append(_load_part(cols, name, gvals[g], mr, res, rule.min_mentees))
+            un_parts += _unmatched_parts(cols, name, gvals[g], mr, me, res)
+    # each part holds one group's columns (arrays, or scalars for the whole group); every
     # output frame is built once from the stacked columns, not one frame per group
-    pair_parts = [{
-        "mentoring_rule": r, "partition": g,
-        "mentor_id": ids[a], "mentor_name": names[a], "mentor_township": towns[a],
-        "mentor_level": _lv(r, 0),
-        "mentee_id": ids[e], "mentee_name": names[e], "mentee_township": towns[e],
-        "mentee_level": _lv(r, 1), "same_township": towns[a] == towns[e], "_n": len(a),
-    } for r, g, a, e in pairs]
-    load_parts = [{
-        "mentoring_rule": r, "partition": g, "mentor_id": ids[mr], "mentor_name": names[mr],
-        "mentor_township": towns[mr], "n_mentees": n, "same_township_mentees": same,
-        "min_mentees": mn, "shortfall": np.maximum(0, mn - n), "_n": len(mr),
-    } for r, g, mr, n, same, mn in loads]
-    un_parts = []
-    for r, g, mr, me, res in unmatched:
-        short = np.maximum(0, res["min"] - res["n"])
-        low = short > 0
-        un_parts.append({
-            "mentoring_rule": r, "partition": g, "side": "mentor",
-            "branch_id": ids[mr[low]], "branch_name": names[mr[low]],
-            "township": towns[mr[low]], "level": _lv(r, 0), "reason": "too_few_mentees",
-            "shortfall": short[low], "_n": int(low.sum())})
-        left = np.ones(len(me), dtype=bool)
-        left[res["mentee"]] = False
-        un_parts.append({
-            "mentoring_rule": r, "partition": g, "side": "mentee",
-            "branch_id": ids[me[left]], "branch_name": names[me[left]],
-            "township": towns[me[left]], "level": _lv(r, 1),
-            "reason": "no_mentor" if len(mr) == 0 else "capacity", "shortfall": 0,
-            "_n": int(left.sum())})
     pairs_df = _frame(pair_parts, PAIR_COLUMNS)
     if len(pairs_df):
         pairs_df = pairs_df.sort_values(["mentoring_rule", "partition", "mentor_township",
@@ -241,3 +200,59 @@ def _one_group(mentor_town: np.ndarray, mentee_town: np.ndarray, min_mentees: in
 
 def _lv(rule: str, i: int) -> int:
     return int(rule.split("->")[i])
+
+
+def _groups(lv: np.ndarray, gcode: np.ndarray, n_groups: int, mentor_level: int,
+            mentee_level: int):
+    """Per group (township, county … or the whole county): its mentor and mentee rows."""
+    mentors = np.flatnonzero(lv == mentor_level)
+    mentees = np.flatnonzero(lv == mentee_level)
+    # order both lists by group (stable: township, branch order is kept)
+    mentors = mentors[np.argsort(gcode[mentors], kind="stable")]
+    mentees = mentees[np.argsort(gcode[mentees], kind="stable")]
+    m_bounds, e_bounds = _bounds(gcode[mentors], n_groups), _bounds(gcode[mentees], n_groups)
+    for g in range(n_groups):
+        mr = mentors[m_bounds[g]:m_bounds[g + 1]]
+        me = mentees[e_bounds[g]:e_bounds[g + 1]]
+        if len(mr) or len(me):
+            yield g, mr, me
+
+
+def _pair_part(cols: dict[str, np.ndarray], rule: str, group: Any, a: np.ndarray,
+               e: np.ndarray) -> dict[str, Any]:
+    ids, names, towns = cols["ids"], cols["names"], cols["towns"]
+    return {"mentoring_rule": rule, "partition": group,
+            "mentor_id": ids[a], "mentor_name": names[a], "mentor_township": towns[a],
+            "mentor_level": _lv(rule, 0),
+            "mentee_id": ids[e], "mentee_name": names[e], "mentee_township": towns[e],
+            "mentee_level": _lv(rule, 1), "same_township": towns[a] == towns[e], "_n": len(a)}
+
+
+def _load_part(cols: dict[str, np.ndarray], rule: str, group: Any, mr: np.ndarray,
+               res: dict[str, Any], min_mentees: int) -> dict[str, Any]:
+    return {"mentoring_rule": rule, "partition": group, "mentor_id": cols["ids"][mr],
+            "mentor_name": cols["names"][mr], "mentor_township": cols["towns"][mr],
+            "n_mentees": res["n"], "same_township_mentees": res["same"],
+            "min_mentees": min_mentees, "shortfall": np.maximum(0, min_mentees - res["n"]),
+            "_n": len(mr)}
+
+
+def _unmatched_parts(cols: dict[str, np.ndarray], rule: str, group: Any, mr: np.ndarray,
+                     me: np.ndarray, res: dict[str, Any]) -> list[dict[str, Any]]:
+    """Mentors short of their minimum, and mentees no mentor could take (and why)."""
+    ids, names, towns = cols["ids"], cols["names"], cols["towns"]
+    short = np.maximum(0, res["min"] - res["n"])
+    low = short > 0
+    left = np.ones(len(me), dtype=bool)
+    left[res["mentee"]] = False
+    return [
+        {"mentoring_rule": rule, "partition": group, "side": "mentor",
+         "branch_id": ids[mr[low]], "branch_name": names[mr[low]], "township": towns[mr[low]],
+         "level": _lv(rule, 0), "reason": "too_few_mentees", "shortfall": short[low],
+         "_n": int(low.sum())},
+        {"mentoring_rule": rule, "partition": group, "side": "mentee",
+         "branch_id": ids[me[left]], "branch_name": names[me[left]],
+         "township": towns[me[left]], "level": _lv(rule, 1),
+         "reason": "no_mentor" if len(mr) == 0 else "capacity", "shortfall": 0,
+         "_n": int(left.sum())},
+    ]

@@ -242,8 +242,9 @@ def income_by_level(branches: pd.DataFrame, *, ax: Axes | None = None, language:
     Parameters
     ----------
     branches : DataFrame
-        The report year's branch rows (``county.branches_in(year)``: ``kind, level,
-        collective_income_wan``); rural branches with a known income are drawn.
+        ``level, collective_income_wan`` per village branch: the report's ``income_points``
+        (:func:`fivestar_analysis.stars.income_points`), or branch rows with a ``kind``
+        column, of which the rural ones with a known income are drawn.
 
     Notes
     -----
@@ -251,7 +252,10 @@ def income_by_level(branches: pd.DataFrame, *, ax: Axes | None = None, language:
     positive income, labelled 0) and counted in a note.
     """
     fig, ax = new_axes(ax)
-    d = branches[(branches["kind"] == "rural") & branches["collective_income_wan"].notna()]
+    keep = branches["collective_income_wan"].notna()
+    if "kind" in branches.columns:
+        keep &= branches["kind"] == "rural"
+    d = branches[keep]
     income = d["collective_income_wan"].astype(float)
     positive = income[income > 0]
     floor = float(positive.min()) / 2 if len(positive) else 0.1

@@ -108,8 +108,8 @@ def _quadrant_corners(language: str) -> list[tuple[str, str, bool, bool]]:
     from fivestar_analysis.analysis.survey import load_survey_config
 
     cfg = load_survey_config()
-    return [(key, cfg.quadrant_label(key, language), spec["importance"] == "high",
-             spec["satisfaction"] == "high") for key, spec in cfg.ipa_quadrants.items()]
+    return [(key, cfg.quadrant_label(key, language), spec.importance == "high",
+             spec.satisfaction == "high") for key, spec in cfg.ipa_quadrants.items()]
 
 
 @chart
