@@ -101,6 +101,17 @@ def _shade(cell: Any, fill: str = "E7E6E6") -> None:
     cell._tc.get_or_add_tcPr().append(shd)
 
 
+def _full_width(table: Any) -> None:
+    """The table spans the text width (Word then shares it out by content)."""
+    tbl_pr = table._tbl.tblPr
+    width = tbl_pr.find(qn("w:tblW"))
+    if width is None:
+        width = OxmlElement("w:tblW")
+        tbl_pr.append(width)
+    width.set(qn("w:type"), "pct")
+    width.set(qn("w:w"), "5000")
+
+
 @dataclass
 class DocxPage:
     """One Word report in the making: its document, language, rubric and house style."""
@@ -222,6 +233,7 @@ class DocxPage:
         table = self.document.add_table(rows=rows, cols=cols)
         table.style = self.document.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        _full_width(table)
         keep = rows <= KEEP_TOGETHER_ROWS
         for c, name in enumerate(shown.columns):
             cell = table.cell(0, c)

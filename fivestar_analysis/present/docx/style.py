@@ -166,6 +166,9 @@ def _apply_one(style: Any, spec: ParagraphSpec) -> None:
     rpr = style.element.get_or_add_rPr()
     for color in rpr.findall(qn("w:color")):
         rpr.remove(color)
+    ppr = style.element.get_or_add_pPr()
+    for border in ppr.findall(qn("w:pBdr")):  # the built-in Title is underlined by a rule
+        ppr.remove(border)
     pf = style.paragraph_format
     pf.alignment = _ALIGN[spec.align]
     if spec.line_spacing_pt is not None:
