@@ -19,22 +19,22 @@ import pytest
 
 docx = pytest.importorskip("docx", reason="python-docx is not installed")
 
-from docx.oxml.ns import qn  # noqa: E402
-from docx.shared import Mm  # noqa: E402
+from docx.oxml.ns import qn
+from docx.shared import Mm
 
-from fivestar_analysis.describe.county import describe_county  # noqa: E402
-from fivestar_analysis.errors import InvalidArgument  # noqa: E402
-from fivestar_analysis.load.loader import load_county  # noqa: E402
-from fivestar_analysis.present import sections  # noqa: E402
-from fivestar_analysis.present.docx import docx_style, write_comparison_docx, write_report_docx  # noqa: E402
-from fivestar_analysis.present.docx.page import DocxPage  # noqa: E402
-from fivestar_analysis.present.docx.style import STYLE_NAMES, apply_style  # noqa: E402
-from fivestar_analysis.present.escape import docx_text  # noqa: E402
-from fivestar_analysis.present.text import text  # noqa: E402
-from fivestar_analysis.tools.demo import write_demo_package  # noqa: E402
+from fivestar_analysis.describe.county import describe_county
+from fivestar_analysis.errors import InvalidArgument
+from fivestar_analysis.load.loader import load_county
+from fivestar_analysis.present import sections
+from fivestar_analysis.present.docx import docx_style, write_comparison_docx, write_report_docx
+from fivestar_analysis.present.docx.page import DocxPage
+from fivestar_analysis.present.docx.style import STYLE_NAMES, apply_style
+from fivestar_analysis.present.escape import docx_text
+from fivestar_analysis.present.text import text
+from fivestar_analysis.tools.demo import write_demo_package
 
 SECTIONS = ("basic", "achievements", "problems", "causes", "measures", "appendix")
-SMALL = dict(n_townships=6, n_villages=60, n_communities=6, n_respondents=600)
+SMALL = {"n_townships": 6, "n_villages": 60, "n_communities": 6, "n_respondents": 600}
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +131,7 @@ def test_every_section_is_a_heading_and_the_title_is_the_title_style(which, requ
 
 
 def test_contents_field_at_the_top_and_page_numbers_in_the_footer(zh):
-    _, path, document = zh
+    _, path, _ = zh
     with zipfile.ZipFile(path) as z:
         body = z.read("word/document.xml").decode("utf-8")
         footers = "".join(z.read(n).decode("utf-8") for n in z.namelist() if "footer" in n)
@@ -195,7 +195,7 @@ def test_level_table_counts_equal_the_ledger(zh):
 
 
 def test_header_row_repeats_and_numbers_are_right_aligned(zh):
-    rep, _, document = zh
+    _, _, document = zh
     table = next(t for t in document.tables if t.rows[0].cells[0].text == "星级")
     first = table.rows[0]._tr
     assert first.trPr.find(qn("w:tblHeader")) is not None
@@ -346,8 +346,12 @@ def test_atomic_write_leaves_no_temporary_file_on_failure(tmp_path):
 
     target = tmp_path / "x.bin"
     atomic_write_bytes(target, b"new")
+    def half_then_fail(tmp: str) -> None:
+        Path(tmp).write_bytes(b"half")
+        raise OSError("disk full")
+
     with pytest.raises(OSError):
-        atomic_write_with(target, lambda tmp: (Path(tmp).write_bytes(b"half"), open(tmp + "/no", "rb")))
+        atomic_write_with(target, half_then_fail)
     assert target.read_bytes() == b"new" and [p.name for p in tmp_path.iterdir()] == ["x.bin"]
 
 

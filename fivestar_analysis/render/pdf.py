@@ -19,7 +19,7 @@ from pathlib import Path
 from fivestar_analysis.atomic import atomic_write_with
 from fivestar_analysis.errors import FivestarError, message
 
-__all__ = ["print_pdf", "find_browser", "BrowserMissing", "PdfFailed", "BROWSER_NAMES"]
+__all__ = ["BROWSER_NAMES", "BrowserMissing", "PdfFailed", "find_browser", "print_pdf"]
 
 #: programs tried in this order (``FIVESTAR_CHROMIUM`` names one explicitly)
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable",
@@ -91,8 +91,8 @@ def print_pdf(html_path: str | Path, pdf_path: str | Path, *, browser: str | Non
     def write(tmp: str) -> None:
         with tempfile.TemporaryDirectory(prefix="fivestar-chromium-") as profile:
             try:
-                done = subprocess.run(_command(browser, html, tmp, profile), capture_output=True,
-                                      text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+                done = subprocess.run(_command(browser, html, tmp, profile), check=False,
+                                      capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
             except subprocess.TimeoutExpired:
                 raise PdfFailed(browser, f"no PDF after {timeout:.0f} s") from None
             except OSError as exc:

@@ -12,4 +12,4 @@ from fivestar_analysis.present.docx.comparison import write_comparison_docx
 from fivestar_analysis.present.docx.county import write_report_docx
 from fivestar_analysis.present.docx.style import DocxStyle, docx_style
 
-__all__ = ["write_report_docx", "write_comparison_docx", "DocxStyle", "docx_style"]
+__all__ = ["DocxStyle", "docx_style", "write_comparison_docx", "write_report_docx"]

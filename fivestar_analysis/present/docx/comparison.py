@@ -28,7 +28,7 @@ from fivestar_analysis.present.docx.county import _core_properties, _update_fiel
 from fivestar_analysis.present.docx.page import DocxPage
 from fivestar_analysis.present.docx.style import apply_style, docx_style
 
-__all__ = ["write_comparison_docx", "comparison_document", "COMPARISON_WRITERS"]
+__all__ = ["COMPARISON_WRITERS", "comparison_document", "write_comparison_docx"]
 
 
 def title(p: DocxPage, cmp) -> None:

@@ -28,7 +28,7 @@ from fivestar_analysis.present.sections import (
     report_title,
 )
 
-__all__ = ["write_report_docx", "report_document", "SECTION_WRITERS"]
+__all__ = ["SECTION_WRITERS", "report_document", "write_report_docx"]
 
 
 def finding_anchor(i: int) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 from fivestar_analysis.present.escape import docx_text
 
-__all__ = ["markdown_tokens", "add_markdown"]
+__all__ = ["add_markdown", "markdown_tokens"]
 
 
 @lru_cache(maxsize=1)

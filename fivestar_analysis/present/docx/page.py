@@ -266,7 +266,7 @@ class DocxPage:
         try:
             png, width_in = _chart_png(draw, *args, language=self.language, rubric=self.rubric,
                                        figsize=figsize, dpi=self.style.chart_dpi, **kw)
-        except Exception as exc:  # one broken chart must not take the report down
+        except Exception as exc:  # noqa: BLE001 - one broken chart must not take the report down
             log.warning("chart %s failed: %s", getattr(draw, "__name__", draw), exc)
             return self.paragraph(self.style.text.chart_failed.format(
                 caption=alt, error=type(exc).__name__), style="note")

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from fivestar_analysis.errors import InvalidArgument
 from fivestar_analysis.model.settings import deep_merge
 
-__all__ = ["DocxStyle", "docx_style", "apply_style", "set_fonts", "STYLE_NAMES"]
+__all__ = ["STYLE_NAMES", "DocxStyle", "apply_style", "docx_style", "set_fonts"]
 
 
 class _Strict(BaseModel):
