@@ -54,7 +54,7 @@ def printed(tmp_path_factory):
 
 @needs_browser
 def test_pdf_has_a4_pages_with_the_county_name_and_page_numbers(printed):
-    result, path, reader = printed
+    result, _path, reader = printed
     n = len(reader.pages)
     assert n >= 5
     for page in reader.pages:
@@ -70,10 +70,10 @@ def test_pdf_has_a4_pages_with_the_county_name_and_page_numbers(printed):
 
 @needs_browser
 def test_pdf_starts_with_the_title_not_the_sidebar(printed):
-    result, _, reader = printed
+    _result, _, reader = printed
     first = _text(reader.pages[0]).strip().splitlines()
     # on screen the contents sidebar comes first in the page; in print it is hidden
-    title = [line for line in first if "调研报告" in line][0]
+    title = next(line for line in first if "调研报告" in line)
     assert first.index(title) <= 1
 
 
@@ -155,7 +155,7 @@ def test_the_browser_is_asked_for_a_local_file_without_header_or_footer(tmp_path
     assert out.read_bytes().startswith(b"%PDF-")
     assert "--headless" in args and "--no-pdf-header-footer" in args
     assert args[-1] == html.resolve().as_uri()
-    target = [a for a in args if a.startswith("--print-to-pdf=")][0]
+    target = next(a for a in args if a.startswith("--print-to-pdf="))
     assert Path(target.split("=", 1)[1]).parent == tmp_path  # a temporary file beside it
 
 
