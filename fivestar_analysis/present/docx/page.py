@@ -22,7 +22,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm
+from docx.shared import Mm, Pt
 
 from fivestar_analysis.model.labels import label
 from fivestar_analysis.present import narrative as nv
@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 
 #: a table up to this many rows is kept on one page when it fits (rows "keep with next")
 KEEP_TOGETHER_ROWS = 30
+#: a table with this many columns or more is set 1.5 pt smaller so its headers do not wrap
+#: character by character
+WIDE_COLUMNS = 8
 
 
 def add_field(paragraph: Any, instruction: str, placeholder: str = "") -> None:
@@ -235,20 +238,24 @@ class DocxPage:
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         _full_width(table)
         keep = rows <= KEEP_TOGETHER_ROWS
+        size = Pt(self.style.styles.table.size_pt - 1.5) if cols >= WIDE_COLUMNS else None
+        # the style's id set directly: python-docx looks a style up by name on every set
+        cell_style = self.document.styles[STYLE_NAMES["table"]].style_id
+        row_cells = [row.cells for row in table.rows]  # once: table.cell() rescans the table
         for c, name in enumerate(shown.columns):
-            cell = table.cell(0, c)
-            cell.text = ""
+            cell = row_cells[0][c]
             p = cell.paragraphs[0]
-            p.style = self.document.styles[STYLE_NAMES["table"]]
-            p.add_run(docx_text(name)).bold = True
+            p._p.style = cell_style
+            run = p.add_run(docx_text(name))
+            run.bold, run.font.size = True, size
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             _shade(cell)
         values = shown.to_numpy()
         for r in range(len(shown)):
             for c in range(len(shown.columns)):
-                p = table.cell(r + 1, c).paragraphs[0]
-                p.style = self.document.styles[STYLE_NAMES["table"]]
-                p.add_run(docx_text(values[r, c]))
+                p = row_cells[r + 1][c].paragraphs[0]
+                p._p.style = cell_style
+                p.add_run(docx_text(values[r, c])).font.size = size
                 if numeric[c]:
                     p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         for i, row in enumerate(table.rows):
