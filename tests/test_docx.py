@@ -323,6 +323,11 @@ def test_hostile_county_writes_a_document_with_no_field_or_link_from_data(tmp_pa
     document = docx.Document(path)
     assert document.paragraphs[0].text == sections.report_title(rep)
     assert "<script>" in document.paragraphs[0].text  # the county's name, as typed
+    # the narrative (Markdown with the name escaped) gives the name back as typed, unformatted
+    name = docx_text(hostile.COUNTY_NAME)
+    opening = next(p for p in document.paragraphs if p.style.name == "Normal" and name in p.text)
+    assert opening.text.startswith(name + "共有")
+    assert not any(r.bold or r.italic for r in opening.runs)
 
 
 def test_written_atomically_old_file_kept_when_building_fails(zh, tmp_path, monkeypatch):

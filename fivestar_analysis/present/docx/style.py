@@ -214,11 +214,15 @@ def apply_style(document: Any, style: DocxStyle) -> None:
     for key, name in STYLE_NAMES.items():
         _apply_one(_style(document, name), getattr(style.styles, key))
     # the styles a few elements fall back on: keep them in the same fonts
-    for name in ("Heading 3", "List Paragraph", "Header", "Table Grid"):
+    for name, spec in (("Heading 3", style.styles.heading2), ("TOC 2", style.styles.toc),
+                       ("List Paragraph", style.styles.list), ("Header", style.styles.footer),
+                       ("Table Grid", style.styles.table)):
+        if name == "TOC 2":  # the contents' second level: sub-sections, indented
+            _apply_one(_style(document, name), spec.model_copy(update={"left_indent_chars": 2}))
+            continue
         try:
             target = document.styles[name]
         except KeyError:
             continue
-        spec = style.styles.heading2 if name == "Heading 3" else style.styles.table
         if hasattr(target, "font"):
             set_fonts(target.element, spec.latin, spec.east_asia)
