@@ -337,9 +337,9 @@ def test_workbook_cells_from_data_are_strings_never_formulas(tmp_path):
     back = load_workbook(tmp_path / "w.xlsx").active
     for i, v in enumerate(typed, 1):
         assert back.cell(row=i, column=1).data_type == "s"
-        # (without lxml, openpyxl's XML writer stores a carriage return as a line feed; with
-        # lxml, which python-docx brings, it keeps it: either way the typed text, no formula)
-        assert back.cell(row=i, column=1).value in (v, v.replace("\r", "\n"))
+        # (openpyxl's own XML writer stores a carriage return as a line feed, lxml keeps
+        # it; either way the cell is the typed text, never a formula)
+        assert back.cell(row=i, column=1).value in {v, v.replace("\r", "\n")}
         assert back.cell(row=i, column=2).value == i * 1.5
         assert back.cell(row=i, column=2).data_type == "n"
     assert back.cell(row=20, column=1).value == "坏字符"
