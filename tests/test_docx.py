@@ -396,3 +396,15 @@ def test_libreoffice_opens_the_document_and_shows_the_county(zh, tmp_path):
     first = unicodedata.normalize("NFKC", pdf.pages[0].extract_text())
     assert rep.county.meta.name in first
     assert abs(float(pdf.pages[0].mediabox.width) - 595.3) < 2  # A4
+
+
+def test_a_county_without_survey_gets_the_no_survey_sentence(tmp_path):
+    from conftest import make_package
+
+    rep = describe_county(load_county(make_package(tmp_path / "pkg", survey=False)),
+                          generated="2026-12-03")
+    document = docx.Document(write_report_docx(rep, tmp_path / "r.docx"))
+    assert _headings(document, 1) == [text(f"section.{k}", "zh") for k in SECTIONS]
+    texts = [p.text for p in document.paragraphs]
+    causes = texts.index(text("section.causes", "zh"))
+    assert texts[causes + 1] == text("causes.none", "zh")
