@@ -9,6 +9,7 @@ code that writes that format calls it at the point where a value is put in:
 - :func:`md_text` for a value placed in the Markdown of a narrative template (the narrative
   environment applies it to every ``{{ … }}`` by itself, see :func:`markdown_env`);
 - :func:`cell_value` and :func:`harden_sheet` for a workbook cell, which is never a formula;
+- :func:`docx_text` for a value placed in a Word document (a run's text, never a field);
 - :func:`terminal_text` for a value printed on the terminal.
 
 Every page the project writes also carries :data:`CSP_META`, which allows no script, no
@@ -22,7 +23,7 @@ import re
 from typing import Any
 
 __all__ = ["CSP", "CSP_META", "clean_text", "html_text", "md_text", "markdown_env", "html_env",
-           "cell_value", "harden_sheet", "terminal_text", "EXCEL_MAX_CHARS"]
+           "cell_value", "harden_sheet", "docx_text", "terminal_text", "EXCEL_MAX_CHARS"]
 
 #: What a page may load: images only from data: URLs, styles only inline; no script, frame,
 #: font, connection, form target or <base>.
@@ -137,6 +138,30 @@ def harden_sheet(ws) -> int:
                     cell.data_type = "s"
                     changed += 1
     return changed
+
+
+# -- Word documents ------------------------------------------------------------------------
+
+# what XML 1.0 cannot hold at all (lxml refuses it): C0 controls other than tab, LF and CR,
+# lone surrogates and the two non-characters U+FFFE and U+FFFF
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def docx_text(value: Any) -> str:
+    """A value as the text of a Word run: shown exactly as typed, on one line.
+
+    The Word presenter only ever sets a run's *text* (``w:t``), which the XML writer
+    escapes, so ``<script>``, ``&amp;``, ``{ HYPERLINK … }`` or ``=HYPERLINK(…)`` stay
+    literal characters; no value becomes a field, a style or markup. This removes what
+    XML cannot hold and the controls :func:`clean_text` removes (bidirectional overrides
+    included), and turns line breaks and tabs into spaces so a value cannot start a
+    paragraph or column of its own.
+
+    >>> docx_text("=HYPERLINK(\\"http://x\\")\\x07<b>村</b>\\n二")
+    '=HYPERLINK("http://x")<b>村</b> 二'
+    """
+    text = _XML_ILLEGAL.sub("", clean_text(value))
+    return _LINE_BREAKS.sub(" ", text)
 
 
 # -- terminal -----------------------------------------------------------------------------
