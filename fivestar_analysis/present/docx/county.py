@@ -16,15 +16,16 @@ from typing import Any
 from fivestar_analysis import charts
 from fivestar_analysis._version import __version__
 from fivestar_analysis.atomic import atomic_write_bytes
+from fivestar_analysis.model.formats import format_level
 from fivestar_analysis.present import narrative as nv
 from fivestar_analysis.present.docx.page import DocxPage
 from fivestar_analysis.present.docx.style import apply_style, docx_style
 from fivestar_analysis.present.escape import md_text
 from fivestar_analysis.present.sections import (
     _evidence_line,
-    _level_table,
-    _problems_frame,
     finding_title,
+    level_table,
+    problems_frame,
     report_title,
 )
 
@@ -59,7 +60,7 @@ def basic(p: DocxPage, rep) -> None:
     n = facts["n_branches"]
     p.section("basic")
     p.md("basic", **facts)
-    p.table(_level_table(rep), p.t("basic.levels.caption", year=rep.year),
+    p.table(level_table(rep), p.t("basic.levels.caption", year=rep.year),
             p.method_n("basic.levels.method", n))
     p.chart(charts.level_history, rep.levels, alt=p.t("basic.levels.chart"))
     p.h(p.t("basic.targets"))
@@ -213,7 +214,7 @@ def _mentoring(p: DocxPage, rep) -> None:
     p.h(p.t("measures.mentoring"))
     plan = rep.mentoring
     def level(n: int) -> str:
-        return f"{n}-star" if rep.language == "en" else nv.cn_level(n)
+        return format_level(n, rep.language)
 
     rules = p.t("clause.sep").join(
         p.t("measures.mentoring.rule", mentor=level(m.mentor_level), k=m.min_mentees,
@@ -241,13 +242,13 @@ def appendix(p: DocxPage, rep) -> None:
     p.section("appendix")
     p.h(p.t("appendix.quality"))
     if rep.county.warnings:
-        p.table(_problems_frame(rep, rep.county.warnings), p.t("appendix.warnings.caption"),
+        p.table(problems_frame(rep, rep.county.warnings), p.t("appendix.warnings.caption"),
                 p.t("appendix.warnings.method"))
     else:
         p.say("appendix.warnings.none")
     notes = getattr(rep.county, "notes", None) or []
     if notes:
-        p.table(_problems_frame(rep, notes), p.t("appendix.notes.caption"),
+        p.table(problems_frame(rep, notes), p.t("appendix.notes.caption"),
                 p.t("appendix.notes.method"))
     if rep.county.removed_identifying_columns:
         p.say("appendix.removed", cols=p.join(md_text(c) for c in rep.county.removed_identifying_columns))
