@@ -86,6 +86,16 @@ def visible(text: str) -> str:
     return _INVISIBLE.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
 
 
+def catalogue_text(section: str, name: str, language: str = "zh", /, **params: Any) -> Any:
+    """An entry of a section of the message catalogue in ``language`` (Chinese when the
+    language has none); a string is formatted with ``params``, a mapping's strings too."""
+    entry = _catalogue()[section][name]
+    value = entry.get(language) or entry["zh"]
+    if isinstance(value, dict):
+        return {k: v.format_map(_Default(params)) for k, v in value.items()}
+    return value.format_map(_Default(params))
+
+
 def published_reason(code: str, language: str = "zh", **params: Any) -> str:
     """A sentence of the ``published`` section: why published counts do not add up."""
     entry = _catalogue()["published"][code]

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from fivestar_analysis.errors import catalogue_text
 from fivestar_analysis.load.collect import ProblemLog
 from fivestar_analysis.load.reading import RawTable
 from fivestar_analysis.model.county import Targets
@@ -107,10 +108,14 @@ def _key_nodes(text: str) -> tuple[dict[str, int], dict[str, str]]:
     return lines, raw
 
 
-def _bad(log: ProblemLog, key: str, line: int | None, found: Any, what: str, what_en: str,
-         fix_zh: str, fix_en: str) -> None:
-    log.add("yaml_bad_value", "county.yaml", line, key, found, what=what, what_en=what_en,
-            fix_zh=fix_zh, fix_en=fix_en)
+def _bad(log: ProblemLog, key: str, line: int | None, found: Any, spec: str | None = None,
+         **params: Any) -> None:
+    """A county.yaml value of the wrong kind; what it should be and the fix come from
+    ``yaml_values`` in resources/messages.yaml (``spec``, default ``key``)."""
+    zh = catalogue_text("yaml_values", spec or key, "zh", key=key, **params)
+    en = catalogue_text("yaml_values", spec or key, "en", key=key, **params)
+    log.add("yaml_bad_value", "county.yaml", line, key, found, what=zh["what"],
+            what_en=en["what"], fix_zh=zh["fix"], fix_en=en["fix"])
 
 
 def read_county_yaml(folder: Path, log: ProblemLog) -> dict[str, Any] | None:
@@ -149,9 +154,7 @@ def read_county_yaml(folder: Path, log: ProblemLog) -> dict[str, Any] | None:
     out["name"] = as_text("name")
     code = as_text("code")
     if code and not re.fullmatch(r"[a-z0-9_-]+", code):
-        _bad(log, "code", lines.get("code"), code, "由小写字母、数字、-、_ 组成的代码",
-             "a slug of a-z, 0-9, - and _", "例如 code: xixian（用于输出文件名）",
-             "e.g. code: xixian (used in output file names)")
+        _bad(log, "code", lines.get("code"), code)
     out["code"] = code
     for key in ("province", "city"):
         out[key] = None if data.get(key) is None else str(data[key])
@@ -160,14 +163,12 @@ def read_county_yaml(folder: Path, log: ProblemLog) -> dict[str, Any] | None:
         year = int(re.sub(r"\D", "", year))  # year: '2024' or 2024年
     if year is not None and not (isinstance(year, int) and not isinstance(year, bool)
                                  and 1949 <= year <= 2100):
-        _bad(log, "year", lines.get("year"), raw.get("year", year), "四位数年份", "a four-digit year",
-             "例如 year: 2024；删除此行则用台账中最新的年度", "e.g. year: 2024; omit to use the ledger's latest")
+        _bad(log, "year", lines.get("year"), raw.get("year", year))
         year = None
     out["year"] = year
     language = data.get("language", "zh")
     if language not in ("zh", "en"):
-        _bad(log, "language", lines.get("language"), raw.get("language", language), "zh 或 en", "zh or en",
-             "改为 language: zh", "write language: zh or language: en")
+        _bad(log, "language", lines.get("language"), raw.get("language", language))
         language = "zh"
     out["language"] = language
     out["targets"] = _targets(data.get("targets"), lines, log)
@@ -186,8 +187,7 @@ def _survey_options(spec: Any, lines: dict[str, int], log: ProblemLog) -> dict[s
     if spec is None:
         return {}
     if not isinstance(spec, dict):
-        _bad(log, "survey", lines.get("survey"), spec, "问卷设置的键值", "a mapping of survey settings",
-             "例如 survey: {missing: [9]}", "e.g. survey: {missing: [9]}")
+        _bad(log, "survey", lines.get("survey"), spec)
         return {}
     out: dict[str, Any] = {}
     for key, value in spec.items():
@@ -199,15 +199,12 @@ def _survey_options(spec: Any, lines: dict[str, int], log: ProblemLog) -> dict[s
                                                    for p in re.split(r"[;,，；、\s]+", value) if p)):
                 out["missing"] = value
             else:
-                _bad(log, "survey.missing", line, value, "表示“不知道/未回答”的数字代码",
-                     "numeric codes meaning don't know / no answer", "例如 missing: [8, 9]",
-                     "e.g. missing: [8, 9]")
+                _bad(log, "survey.missing", line, value)
         elif key == "min_seconds":
             if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
                 out["min_seconds"] = float(value)
             else:
-                _bad(log, "survey.min_seconds", line, value, "不小于0的秒数", "a number of seconds",
-                     "例如 min_seconds: 60", "e.g. min_seconds: 60")
+                _bad(log, "survey.min_seconds", line, value)
         else:
             log.warn("yaml_unknown_key", "county.yaml", line, f"survey.{key}",
                      known="missing, min_seconds")
@@ -218,8 +215,7 @@ def _targets(spec: Any, lines: dict[str, int], log: ProblemLog) -> Targets:
     if spec is None:
         return Targets()
     if not isinstance(spec, dict):
-        _bad(log, "targets", lines.get("targets"), spec, "目标的键值设置", "a mapping of targets",
-             "按 share_3plus: 0.6 的格式逐行写目标", "write one target per line, e.g. share_3plus: 0.6")
+        _bad(log, "targets", lines.get("targets"), spec)
         return Targets()
     share = None
     counts: dict[int, int] = {}
@@ -233,15 +229,12 @@ def _targets(spec: Any, lines: dict[str, int], log: ProblemLog) -> Targets:
                 except ValueError:
                     v = None
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1:
-                _bad(log, "targets.share_3plus", line, value, "0 到 1 之间的比例（或百分数）",
-                     "a share between 0 and 1 (or a percentage)", "例如 share_3plus: 0.6 或 60%",
-                     "e.g. share_3plus: 0.6 or 60%")
+                _bad(log, "targets.share_3plus", line, value)
             else:
                 share = float(v)
         elif key in LEVEL_TARGET_KEYS:
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                _bad(log, f"targets.{key}", line, value, "不小于0的整数（支部个数）",
-                     "a whole number of branches", f"例如 {key}: 5", f"e.g. {key}: 5")
+                _bad(log, f"targets.{key}", line, value, "targets.level", key=key)
             else:
                 counts[LEVEL_TARGET_KEYS[key]] = int(value)
         else:

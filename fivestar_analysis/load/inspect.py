@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from fivestar_analysis.errors import catalogue_text
 from fivestar_analysis.load.collect import ProblemLog
 from fivestar_analysis.load.detect import DetectedTable, skipped_note_rows
 from fivestar_analysis.load.loader import discover, read_county_yaml
@@ -18,14 +19,12 @@ from fivestar_analysis.model.rubric import load_rubric
 
 __all__ = ["inspect_package", "format_inspection"]
 
-_ROLE = {"ledger": ("台账", "ledger"), "survey": ("问卷", "survey"),
-         "codebook": ("编码表", "codebook"), None: ("（忽略）", "(ignored)")}
-_HOW = {"headers": ("按表头识别", "by its headers"), "name": ("按文件/工作表名称", "by its name"),
-        "empty": ("空表", "empty"), "unrecognised": ("无法识别", "not recognised")}
-_REASON = {"title": ("标题/说明行", "title lines"), "blank": ("空行", "blank rows"),
-           "total": ("小计/合计行", "subtotal/total rows"),
-           "repeated_header": ("重复表头", "repeated headers"),
-           "footer": ("表尾（填表人等）", "footer lines")}
+def _say(key: str, lang: str, **params: object) -> str:
+    """Wording of ``fivestar inspect`` (``inspect`` in resources/messages.yaml)."""
+    try:
+        return catalogue_text("inspect", key, lang, **params)
+    except KeyError:  # a role, reading or reason without wording: show its key
+        return key.split(".", 1)[-1]
 
 
 def _table(t: DetectedTable, role_of_column) -> dict[str, Any]:
@@ -70,29 +69,24 @@ def inspect_package(path: str | Path) -> dict[str, Any]:
 
 
 def format_inspection(info: dict[str, Any], lang: str = "zh") -> list[str]:
-    en = lang == "en"
-    i = 1 if en else 0
     lines = []
     for t in info["tables"]:
-        role = _ROLE.get(t["role"], (t["role"], t["role"]))[i]
-        hidden = (" (hidden sheet)" if en else "（隐藏工作表）") if t["hidden"] else ""
-        lines.append(f"{t['file']}{hidden}: {role} — {_HOW[t['how']][i]}" if en else
-                     f"{t['file']}{hidden}：{role}（{_HOW[t['how']][i]}）")
+        hidden = _say("hidden", lang) if t["hidden"] else ""
+        lines.append(_say("table", lang, file=t["file"], hidden=hidden,
+                          role=_say(f"role.{t['role'] or 'none'}", lang),
+                          how=_say(f"how.{t['how']}", lang)))
         if t["how"] == "empty":
             continue
         rows = "–".join(map(str, (t["header_rows"][0], t["header_rows"][-1]))) if len(
             t["header_rows"]) > 1 else str(t["header_rows"][0]) if t["header_rows"] else "?"
-        lines.append(f"  header row {rows}; {t['data_rows']} data rows" if en else
-                     f"  表头：第{rows}行；数据 {t['data_rows']} 行")
+        lines.append(_say("header", lang, rows=rows, n=t["data_rows"]))
         for c in t["columns"]:
-            name = c["canonical"] or ("not recognised" if en else "未识别")
-            lines.append(f"    {c['header']} → {name}")
+            lines.append(f"    {c['header']} → {c['canonical'] or _say('not_recognised', lang)}")
         for h in t["dropped_columns"]:
-            lines.append(f"    {h} → " + ("row counter, ignored" if en else "行号，忽略"))
+            lines.append(f"    {h} → " + _say("row_counter", lang))
         for reason, rws in t["skipped"].items():
-            label = _REASON.get(reason, (reason, reason))[i]
-            lines.append(f"  skipped {label}: rows {skipped_note_rows(rws)}" if en else
-                         f"  跳过{label}：第{skipped_note_rows(rws)}行")
+            lines.append(_say("skipped", lang, what=_say(f"reason.{reason}", lang),
+                              rows=skipped_note_rows(rws)))
     for p in info["problems"]:
         lines.append(p["file"] + ": " + p["message"])
     return lines
