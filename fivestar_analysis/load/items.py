@@ -77,11 +77,9 @@ def numeric_item(cells: pd.Series, entry, cols: Columns, name: str, log: Problem
                          for c in coded], dtype="float64")
     unknown = cells.index[is_unknown[codes]]
     if len(unknown):
-        low, high = entry["scale_min"], entry["scale_max"]
-        words = "、".join(list(entry["options"].values())[:5]) or "非常满意 … 非常不满意"
-        cols.report(log, "bad_answer", name, unknown,
-                    scale=f"{low:g}–{high:g} 的数字或选项文字（如 {words}）",
-                    scale_en=f"a number from {low:g} to {high:g} or an option's words")
+        words = "、".join(list(entry["options"].values())[:5]) or "…"
+        cols.report(log, "bad_answer", name, unknown, low=f"{entry['scale_min']:g}",
+                    high=f"{entry['scale_max']:g}", words=words)
     values = pd.Series(distinct[codes], index=cells.index)
     numbers = values
     allowed = set(entry["options"]) if entry["role"] == "choice" and entry["options"] else None
@@ -92,7 +90,7 @@ def numeric_item(cells: pd.Series, entry, cols: Columns, name: str, log: Problem
     outside = numbers.notna() & ~in_scale & ~labelled & ~is_declared
     if outside.any():
         shown = numbers[outside].map(lambda v: f"{v:g}")
-        scale = (f"选项 {'、'.join(str(c) for c in sorted(allowed))}" if allowed
+        scale = ("、".join(str(c) for c in sorted(allowed)) if allowed
                  else f"{entry['scale_min']:g}–{entry['scale_max']:g}")
         cols.report(log, "answer_out_of_scale", name, cells.index[outside.to_numpy()],
                     found=shown, scale=scale)
