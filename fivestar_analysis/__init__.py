@@ -36,13 +36,13 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from fivestar_analysis.describe.county import CountyReport, describe_county
     from fivestar_analysis.load.loader import ValidationReport, load_county, validate_package
     from fivestar_analysis.model.county import County, CountyMeta, Targets
-    from fivestar_analysis.model.findings import Finding
+    from fivestar_analysis.model.findings import Finding, findings_frame
     from fivestar_analysis.model.rubric import Rubric, load_rubric
 
 # public name -> the module that defines it
 _NAMES = {
     "County": "model.county", "CountyMeta": "model.county", "Targets": "model.county",
-    "Finding": "model.findings", "Rubric": "model.rubric", "load_rubric": "model.rubric",
+    "Finding": "model.findings", "findings_frame": "model.findings", "Rubric": "model.rubric", "load_rubric": "model.rubric",
     "load_county": "load.loader", "validate_package": "load.loader",
     "ValidationReport": "load.loader",
     "check_published_counts": "analysis.stars.consistency",

@@ -82,7 +82,7 @@ if len(county.years) > 1:
 
 # %%
 findings = stars.diagnose(county)
-fs.findings.findings_frame(findings)[["kind", "scope", "subject", "severity", "p_value"]]
+fs.findings_frame(findings)[["kind", "scope", "subject", "severity", "p_value"]]
 
 # %%
 format_table(stars.income_tests(county), language=language)
