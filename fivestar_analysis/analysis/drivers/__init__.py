@@ -59,7 +59,7 @@ class DriverResults:
         def num(v: Any) -> float | None:
             return None if v is None or pd.isna(v) else float(v)
 
-        branch = [{"outcome": r.outcome, "kind": r.kind, "factor": r.factor, "unit": r.unit,
+        branch = [{"outcome": r.outcome, "kind": r.kind, "factor": r.factor, "unit": r.per,
                    "odds_ratio": num(r.odds_ratio), "ci_low": num(r.ci_low),
                    "ci_high": num(r.ci_high), "p_value": num(r.p_value), "n": int(r.n)}
                   for r in self.coefficients.itertuples()]
@@ -89,7 +89,7 @@ def driver_findings(coefficients: pd.DataFrame, year: int, alpha: float = 0.05
             kind="driver", scope="county", subject=str(r.factor),
             severity="high" if r.ci_low > 1.5 else "medium",
             evidence={"odds_ratio": float(r.odds_ratio), "ci_low": float(r.ci_low),
-                      "ci_high": float(r.ci_high), "unit": str(r.unit), "n": int(r.n),
+                      "ci_high": float(r.ci_high), "unit": str(r.per), "n": int(r.n),
                       "outcome": "level"},
             statistic=float(r.odds_ratio), p_value=float(r.p_value),
             test="ordinal logistic regression, cluster-robust by township", year=year))

@@ -35,7 +35,7 @@ from fivestar_analysis.model.county import County
 
 __all__ = ["branch_models", "COEF_COLUMNS", "FIT_COLUMNS", "EXCLUDED_COLUMNS", "settings"]
 
-COEF_COLUMNS = ["outcome", "kind", "model", "factor", "unit", "odds_ratio", "ci_low", "ci_high",
+COEF_COLUMNS = ["outcome", "kind", "model", "factor", "per", "odds_ratio", "ci_low", "ci_high",
                 "p_value", "n"]
 FIT_COLUMNS = ["outcome", "kind", "model", "n", "n_events", "n_clusters", "pseudo_r2", "se_method",
                "status", "note"]
@@ -72,6 +72,8 @@ def _candidates(b: pd.DataFrame, cfg: dict[str, Any], outcome: str
         x = _factor_values(b, name, spec)
         if x is None or x.isna().all():
             continue  # not in this ledger: nothing to say
+        if spec.get("transform") == "community" and b["kind"].nunique() < 2:
+            continue  # a model of one kind of branch: the kind is not a factor of it
         miss = float(x.isna().mean())
         if miss > cfg["max_missing_share"]:
             excluded.append({"outcome": outcome, "factor": name, "reason": "too_much_missing"})
@@ -199,7 +201,7 @@ def _model(outcome: str, kind: str, y: pd.Series, b: pd.DataFrame, cfg: dict[str
     fit["pseudo_r2"] = float(res.prsquared)
     q = z_quantile(confidence)
     units = {k: cfg["factors"][k].get("unit", "") for k in keep}
-    rows = [{"outcome": outcome, "kind": branch_kind, "model": kind, "factor": k, "unit": units[k],
+    rows = [{"outcome": outcome, "kind": branch_kind, "model": kind, "factor": k, "per": units[k],
              "odds_ratio": math.exp(float(res.params[k])),
              "ci_low": math.exp(float(res.params[k]) - q * float(res.bse[k])),
              "ci_high": math.exp(float(res.params[k]) + q * float(res.bse[k])),
@@ -218,7 +220,7 @@ def branch_models(county: County, year: int | None = None, *, confidence: float 
         ``coefficients``: :data:`COEF_COLUMNS` (``outcome`` ``level`` or a star key,
         ``kind`` the branches modelled: ``all`` for the level, the star's kind,
         ``model`` ``ordinal``/``logit``, ``factor`` a canonical column, ``unit`` the unit
-        of its odds ratio, Wald CI on the robust SE, p, n). ``fits``: :data:`FIT_COLUMNS`
+        of its odds ratio in ``per``, Wald CI on the robust SE, p, n). ``fits``: :data:`FIT_COLUMNS`
         (``pseudo_r2`` McFadden's, ``se_method`` ``cluster_township`` or ``hc1``,
         ``status`` ``ok``/``skipped``/``separation``/``not_converged``). ``excluded``:
         :data:`EXCLUDED_COLUMNS` (``reason``: too_much_missing, no_variation,
