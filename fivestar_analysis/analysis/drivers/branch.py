@@ -9,8 +9,10 @@ community versus rural), each entered on a readable unit (per doubling of income
 of rating …), all at once, so each odds ratio is adjusted for the others.
 
 Branches of one township share their township's circumstances, so standard errors are
-cluster-robust by township (with fewer townships than ``min_clusters``,
-heteroskedasticity-robust HC1 instead; the ``se_method`` column says which). Factors with
+cluster-robust by township, and intervals and p-values use t on (townships − 1) degrees of
+freedom, as few clusters make the normal reference too confident (with fewer townships
+than ``min_clusters``, heteroskedasticity-robust HC1 errors and the normal reference
+instead; the ``se_method`` column says which). Factors with
 too much missing, no variation, too few branches on one side, or nearly the same as an
 earlier factor are left out with the reason. A model with (quasi-)separation or that does
 not converge is reported with a note and without estimates, never as a crash.
@@ -29,8 +31,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import yaml
+from scipy import stats as _sp
 
-from fivestar_analysis.analysis.stats import z_quantile
+from fivestar_analysis.analysis.stats import t_quantile, z_quantile
 from fivestar_analysis.model.county import County
 
 __all__ = ["branch_models", "COEF_COLUMNS", "FIT_COLUMNS", "EXCLUDED_COLUMNS", "settings"]
@@ -199,13 +202,20 @@ def _model(outcome: str, kind: str, y: pd.Series, b: pd.DataFrame, cfg: dict[str
         fit.update(status="skipped" if note == "no_factors" else note, note=note)
         return [], fit, excluded
     fit["pseudo_r2"] = float(res.prsquared)
-    q = z_quantile(confidence)
+    # with errors clustered by township, few clusters make z too confident: t on
+    # (townships - 1) degrees of freedom instead (Cameron & Miller 2015)
+    df = fit["n_clusters"] - 1 if se_method == "cluster_township" else math.inf
+    q = z_quantile(confidence) if math.isinf(df) else t_quantile(confidence, df)
     units = {k: cfg["factors"][k].get("unit", "") for k in keep}
-    rows = [{"outcome": outcome, "kind": branch_kind, "model": kind, "factor": k, "per": units[k],
-             "odds_ratio": math.exp(float(res.params[k])),
-             "ci_low": math.exp(float(res.params[k]) - q * float(res.bse[k])),
-             "ci_high": math.exp(float(res.params[k]) + q * float(res.bse[k])),
-             "p_value": float(res.pvalues[k]), "n": len(data)} for k in keep]
+    rows = []
+    for k in keep:
+        beta, se = float(res.params[k]), float(res.bse[k])
+        stat = abs(beta / se)
+        p = 2 * (_sp.norm.sf(stat) if math.isinf(df) else _sp.t.sf(stat, df))
+        rows.append({"outcome": outcome, "kind": branch_kind, "model": kind, "factor": k,
+                     "per": units[k], "odds_ratio": math.exp(beta),
+                     "ci_low": math.exp(beta - q * se), "ci_high": math.exp(beta + q * se),
+                     "p_value": float(p), "n": len(data)})
     return rows, fit, excluded
 
 
