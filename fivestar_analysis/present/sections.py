@@ -14,6 +14,7 @@ from fivestar_analysis import charts
 from fivestar_analysis._version import __version__
 from fivestar_analysis.present import narrative as nv
 from fivestar_analysis.present.display import chart_html, markdown_html, table_html
+from fivestar_analysis.present.drivers_section import drivers_html
 from fivestar_analysis.present.escape import html_text, md_text
 from fivestar_analysis.model.labels import label
 
@@ -238,7 +239,7 @@ def problems_html(rep) -> str:
 # -- 四、原因分析 -------------------------------------------------------------------------
 
 def causes_html(rep) -> str:
-    out = [_section(rep, "causes")]
+    out = [_section(rep, "causes"), drivers_html(rep)]
     s = rep.survey
     if s is None:
         out.append(markdown_html(_t(rep, "本数据包没有问卷数据，原因分析从略；建议补充群众、党员和干部问卷。",
