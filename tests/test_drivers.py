@@ -244,3 +244,62 @@ def test_analyse_drivers_bundle_and_findings(planted):
     assert subjects == {"collective_income_wan", "secretary_rating"}
     assert all(f.kind == "driver" for f in result.findings)
     json.dumps(result.to_json())  # serialisable
+
+
+# -- the report subsection and the recommendation rules --------------------------------
+
+@pytest.fixture(scope="module")
+def survey_county() -> County:
+    return _planted_survey()
+
+
+def _rep(county: County, language: str):
+    from types import SimpleNamespace
+
+    from fivestar_analysis.analysis.survey import estimate_scores
+
+    return SimpleNamespace(drivers=analyse_drivers(county, bootstrap=40), language=language,
+                           county=county, year=YEAR,
+                           survey=SimpleNamespace(estimates=estimate_scores(county)))
+
+
+@pytest.mark.parametrize("language, words", [
+    ("zh", ["影响因素", "比值比", "不能证明因果", "设计效应", "书记星级"]),
+    ("en", ["Factors", "odds ratio", "not proof of cause", "design effects", "Secretary rating"]),
+])
+def test_report_subsection_states_factors_method_and_caution(survey_county, language, words):
+    from fivestar_analysis.present.drivers_section import drivers_html
+
+    html = drivers_html(_rep(survey_county, language))
+    for w in words:
+        assert w in html, w
+    assert html.count("<img") >= 2  # the forest plot and the derived-importance chart
+    assert "n=" in html  # the method and n beside the figures
+
+
+def test_report_subsection_without_survey(planted):
+    from types import SimpleNamespace
+
+    from fivestar_analysis.present.drivers_section import drivers_html
+
+    rep = SimpleNamespace(drivers=analyse_drivers(planted), language="zh", county=planted,
+                          year=YEAR, survey=None)
+    html = drivers_html(rep)
+    assert "比值比" in html and "<img" in html and "问卷方面" not in html
+
+
+def test_a_driver_rule_fires_only_with_its_driver(planted):
+    from fivestar_analysis.describe.recommend import recommend
+    from fivestar_analysis.model.findings import Finding
+
+    weak = Finding(kind="weak_secretaries", scope="county", subject="secretary_rating",
+                   severity="medium", evidence={"rated": 100, "one_star": 5, "two_star": 10,
+                                                "share_low": 0.15}, year=YEAR)
+    drivers = analyse_drivers(planted).findings
+    with_driver = recommend([weak], planted, drivers=drivers)
+    without = recommend([weak], planted)
+    assert "secretary_training_driver" in {r.rule_id for r in with_driver}
+    assert "secretary_training_driver" not in {r.rule_id for r in without}
+    text = next(r.text for r in with_driver if r.rule_id == "secretary_training_driver")
+    odds = next(f.evidence["odds_ratio"] for f in drivers if f.subject == "secretary_rating")
+    assert f"{odds:.1f}" in text and "相关关系" in text

@@ -84,7 +84,8 @@ def key_drivers(county: County, config=None, *, bootstrap: int | None = None,
         percentile interval, ``weight`` the raw relative weight, ``satisfaction`` the mean
         score, ``stated_importance`` the mean importance answer and its rank). ``info``:
         ``outcome``, ``n``, ``n_branches``, ``r2``, ``bootstrap``, ``seed``, ``method``,
-        ``note`` (``""``, ``no_survey_dimensions`` or ``too_few_respondents``).
+        ``note`` (``""``, ``no_survey_dimensions`` (fewer than two star areas, or
+        no spread) or ``too_few_respondents``).
     """
     cfg = settings()["survey"]
     reps = int(cfg["bootstrap"] if bootstrap is None else bootstrap)
@@ -100,6 +101,10 @@ def key_drivers(county: County, config=None, *, bootstrap: int | None = None,
         return empty, info
     data = wide[["branch_id", "weight", *stars, outcome]].dropna()
     data = data[data["weight"] > 0]
+    stars = [d for d in stars if data[d].nunique() > 1]  # an area everyone rated alike
+    if len(stars) < 2 or data[outcome].nunique() < 2:
+        info["note"] = "no_survey_dimensions"
+        return empty, info
     if len(data) < cfg["min_respondents"]:
         info["note"] = "too_few_respondents"
         return empty, info
@@ -115,7 +120,10 @@ def key_drivers(county: County, config=None, *, bootstrap: int | None = None,
     shares = np.full((reps, len(stars)), np.nan)
     for i in range(reps):
         counts = np.bincount(rng.integers(0, n_b, n_b), minlength=n_b).astype("float64")
-        rw = relative_weights(_corr_from_moments(np.tensordot(counts, per_branch, axes=1)))
+        try:
+            rw = relative_weights(_corr_from_moments(np.tensordot(counts, per_branch, axes=1)))
+        except np.linalg.LinAlgError:  # a degenerate resample (few branches): left out
+            continue
         shares[i] = rw / rw.sum()
     alpha = (1 - confidence) / 2
     lo, hi = (np.nanquantile(shares, [alpha, 1 - alpha], axis=0) if reps
