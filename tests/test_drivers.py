@@ -256,16 +256,18 @@ def survey_county() -> County:
 def _rep(county: County, language: str):
     from types import SimpleNamespace
 
-    from fivestar_analysis.analysis.survey import estimate_scores
+    from fivestar_analysis.analysis.survey import compare_groups, estimate_scores
 
     return SimpleNamespace(drivers=analyse_drivers(county, bootstrap=40), language=language,
                            county=county, year=YEAR,
-                           survey=SimpleNamespace(estimates=estimate_scores(county)))
+                           survey=SimpleNamespace(estimates=estimate_scores(county),
+                                                  group_tests=compare_groups(county).omnibus))
 
 
 @pytest.mark.parametrize("language, words", [
-    ("zh", ["影响因素", "比值比", "不能证明因果", "设计效应", "书记星级"]),
-    ("en", ["Factors", "odds ratio", "not proof of cause", "design effects", "Secretary rating"]),
+    ("zh", ["影响因素", "比值比", "不能证明因果", "设计效应", "书记星级", "调整Wald F"]),
+    ("en", ["Factors", "odds ratio", "not proof of cause", "design effects", "Secretary rating",
+            "adjusted Wald F"]),
 ])
 def test_report_subsection_states_factors_method_and_caution(survey_county, language, words):
     from fivestar_analysis.present.drivers_section import drivers_html

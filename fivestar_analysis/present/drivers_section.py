@@ -150,4 +150,13 @@ def drivers_html(rep) -> str:
                                        "ci_high", "suppressed"],
                               decimals={"n_eff": 0, "estimate": 1, "ci_low": 1, "ci_high": 1},
                               percent=[]))
+        tests = getattr(rep.survey, "group_tests", None)
+        if tests is not None and "design_p_value" in tests.columns and len(tests):
+            out.append(table_html(tests, caption=_l(rep, "drivers_caption_group_tests"),
+                                  note=_l(rep, "drivers_note_group_tests",
+                                          design=facts["design"]["label"]),
+                                  language=lang, rubric=rubric,
+                                  columns=["dimension", "n", "n_groups", "p_value",
+                                           "design_statistic", "design_p_value", "suppressed"],
+                                  percent=[]))
     return "".join(out)
