@@ -127,7 +127,7 @@ def test_a_binary_factor_that_sorts_a_star_is_left_out():
     weak = set(branches.loc[branches["weak_lax"], "branch_id"])
     stars = stars.copy()
     stars.loc[(stars["star"] == "ecology") & stars["branch_id"].isin(weak), "status"] = "none"
-    coefs, fits, excluded = branch_models(County.from_frames(branches, stars, year=YEAR))
+    _, fits, excluded = branch_models(County.from_frames(branches, stars, year=YEAR))
     row = excluded[(excluded["outcome"] == "ecology") & (excluded["factor"] == "weak_lax")]
     assert row["reason"].tolist() == ["separation"]
     assert fits.set_index("outcome").loc["ecology", "status"] == "ok"

@@ -36,7 +36,7 @@ from scipy import stats as _sp
 from fivestar_analysis.analysis.stats import t_quantile, z_quantile
 from fivestar_analysis.model.county import County
 
-__all__ = ["branch_models", "COEF_COLUMNS", "FIT_COLUMNS", "EXCLUDED_COLUMNS", "settings"]
+__all__ = ["COEF_COLUMNS", "EXCLUDED_COLUMNS", "FIT_COLUMNS", "branch_models", "settings"]
 
 COEF_COLUMNS = ["outcome", "kind", "model", "factor", "per", "odds_ratio", "ci_low", "ci_high",
                 "p_value", "n"]
@@ -125,7 +125,7 @@ def _fit(kind: str, y: Any, x: pd.DataFrame, groups: np.ndarray, cfg: dict[str, 
             else:
                 res = OrderedModel(y, x, distr="logit").fit(method="bfgs", disp=0,
                                                             maxiter=300, **cov)
-        except Exception as exc:  # statsmodels raises several kinds on degenerate data
+        except Exception as exc:  # noqa: BLE001 - statsmodels raises many kinds on degenerate data
             name = type(exc).__name__
             return None, se_method, "separation" if "Separation" in name else "not_converged", None
     params = res.params[list(x.columns)]

@@ -48,8 +48,15 @@ from fivestar_analysis.errors import InvalidArgument
 from fivestar_analysis.model.county import County
 from fivestar_analysis.model.survey_design import SurveyDesign
 
-__all__ = ["BoundDesign", "bind_design", "county_design", "with_design_columns", "DESIGN_MEAN_KEYS",
-           "DESIGN_PROPORTION_KEYS", "design_label"]
+__all__ = [
+    "DESIGN_MEAN_KEYS",
+    "DESIGN_PROPORTION_KEYS",
+    "BoundDesign",
+    "bind_design",
+    "county_design",
+    "design_label",
+    "with_design_columns",
+]
 
 #: keys of :meth:`BoundDesign.mean`: those of every mean estimator, then se, deff, df
 DESIGN_MEAN_KEYS = (*MEAN_KEYS, "se", "deff", "df")
@@ -303,9 +310,12 @@ class BoundDesign:
         idm = np.diag(1.0 / p)
         denom = cmat.T @ (idm / n) @ cmat
         numer = cmat.T @ idm @ v @ idm @ cmat
-        delta = np.linalg.solve(denom, numer)
+        try:
+            delta = np.linalg.solve(denom, numer)
+        except np.linalg.LinAlgError:  # a degenerate table: no corrected test
+            return out
         tr, tr2 = float(np.trace(delta)), float(np.trace(delta @ delta))
-        if not (tr > 0 and tr2 > 0):
+        if not (np.isfinite(tr) and np.isfinite(tr2) and tr > 0 and tr2 > 0):
             return out
         nu = tr * tr / tr2
         d = self._df(idx)

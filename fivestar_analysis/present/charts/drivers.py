@@ -16,7 +16,7 @@ from matplotlib.ticker import FuncFormatter, NullFormatter
 from fivestar_analysis.present.charts._text import chart, lab, no_data, note_below, t, wrap
 from fivestar_analysis.present.charts.style import ACCENT, INK, MUTED, STAR_COLORS, new_axes
 
-__all__ = ["odds_ratio_forest", "derived_importance", "derived_vs_stated"]
+__all__ = ["derived_importance", "derived_vs_stated", "odds_ratio_forest"]
 
 
 @chart
@@ -39,7 +39,7 @@ def odds_ratio_forest(coefficients: pd.DataFrame, *, ax: Axes | None = None,
         coefficients["outcome"].isin(outcomes)]
     d = d.dropna(subset=["odds_ratio", "ci_low", "ci_high"])
     n_rows = max(len(d), 1)
-    fig, ax = new_axes(ax, (7.5, 1.2 + 0.38 * n_rows))
+    _, ax = new_axes(ax, (7.5, 1.2 + 0.38 * n_rows))
     if d.empty:
         no_data(ax, language)
         ax.set_title(t("forest", language))
@@ -112,7 +112,7 @@ def derived_importance(table: pd.DataFrame, *, ax: Axes | None = None, language:
     table : DataFrame
         ``DriverResults.survey``: ``dimension, importance, ci_low, ci_high, satisfaction``.
     """
-    fig, ax = new_axes(ax, (7.0, 5.0))
+    _, ax = new_axes(ax, (7.0, 5.0))
     return _importance_axes(ax, table, "satisfaction", language, rubric,
                             t("satisfaction_axis", language), t("derived_ipa", language))
 
@@ -125,6 +125,6 @@ def derived_vs_stated(table: pd.DataFrame, *, ax: Axes | None = None, language: 
     Areas to the right of the dashed line but below it move satisfaction more than people
     say they matter.
     """
-    fig, ax = new_axes(ax, (7.0, 5.0))
+    _, ax = new_axes(ax, (7.0, 5.0))
     return _importance_axes(ax, table, "stated_importance", language, rubric,
                             t("stated_axis", language), t("derived_vs_stated", language))
