@@ -223,14 +223,16 @@ class BoundDesign:
         Returns ``(labels, means, vcov, n)``; rows with a missing value or group are left out.
         """
         y = np.asarray(values, dtype="float64")
-        g = pd.Series(groups, dtype=object)
+        codes, uniques = pd.factorize(pd.Series(groups, dtype=object), use_na_sentinel=True)
         w = self.weight
-        ok = np.isfinite(y) & np.isfinite(w) & (w > 0) & g.notna().to_numpy()
-        labels = list(pd.unique(g[ok]))
+        ok = np.isfinite(y) & np.isfinite(w) & (w > 0) & (codes >= 0)
+        present = np.unique(codes[ok])  # in order of first appearance, as pd.unique
+        present = present[np.argsort([np.flatnonzero(ok & (codes == c))[0] for c in present])]
+        labels = [uniques[c] for c in present]
         z = np.zeros((y.size, len(labels)))
         means, ns = np.zeros(len(labels)), np.zeros(len(labels))
-        for j, lab in enumerate(labels):
-            d = ok & (g.to_numpy() == lab)
+        for j, c in enumerate(present):
+            d = ok & (codes == c)
             sw = float(w[d].sum())
             means[j] = float((w[d] * y[d]).sum() / sw)
             ns[j] = d.sum()
