@@ -240,3 +240,25 @@ def test_loaded_package_carries_its_design(tmp_path):
     assert c.meta.survey_design.is_srs
     est = estimate_scores(c, by=["county"], measures=["score"])
     assert est["deff"].eq(1.0).all()
+
+
+def test_design_rank_test_is_kruskal_wallis_like_and_rank_invariant():
+    rng = np.random.default_rng(21)
+    g = rng.integers(0, 3, 900).astype(str)
+    y = rng.normal(0, 1, 900) + 0.25 * (g == "2")
+    srs = bind_design(pd.DataFrame({"y": y}), SRS)
+    res = srs.rank_test(y, g)
+    h = stats.kruskal(*[y[g == k] for k in ("0", "1", "2")]).statistic
+    # the Wald chi-square on weighted ranks approximates H in a large simple random sample
+    assert res["statistic"] * res["df1"] == pytest.approx(h, rel=0.05)
+    # ranks only: a monotone transform leaves it unchanged, unlike the test on means
+    again = srs.rank_test(np.exp(3 * y), g)
+    assert again["statistic"] == pytest.approx(res["statistic"], rel=1e-10)
+    assert srs.wald_means(np.exp(3 * y), g)["statistic"] != pytest.approx(
+        srs.wald_means(y, g)["statistic"], rel=1e-3)
+
+
+def test_group_comparison_carries_the_design_rank_test(county):
+    om = compare_groups(county, "group").omnibus
+    assert om["design_rank_p_value"].between(0, 1).all()
+    assert om["design_method"].str.contains("Kruskal-Wallis").all()

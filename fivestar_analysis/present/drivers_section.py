@@ -152,11 +152,14 @@ def drivers_html(rep) -> str:
                               percent=[]))
         tests = getattr(rep.survey, "group_tests", None)
         if tests is not None and "design_p_value" in tests.columns and len(tests):
+            tests = tests.assign(**{c: tests[c].map(nv.format_p)  # shown as p-values
+                                    for c in ("design_rank_p_value", "design_p_value")})
             out.append(table_html(tests, caption=_l(rep, "drivers_caption_group_tests"),
                                   note=_l(rep, "drivers_note_group_tests",
                                           design=facts["design"]["label"]),
                                   language=lang, rubric=rubric,
                                   columns=["dimension", "n", "n_groups", "p_value",
-                                           "design_statistic", "design_p_value", "suppressed"],
+                                           "design_rank_p_value", "design_p_value",
+                                           "suppressed"],
                                   percent=[]))
     return "".join(out)

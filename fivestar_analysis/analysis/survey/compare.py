@@ -45,9 +45,11 @@ COMPARABLE_BY = ("group", "township", "level")
 OMNIBUS_COLUMNS = ["dimension", "by", "n", "n_groups", "groups_excluded", "statistic", "df",
                    "p_value", "effect_size", "effect_size_name", "method", "posthoc",
                    "design_statistic", "design_df1", "design_df2", "design_p_value",
-                   "design_method", "suppressed"]
+                   "design_rank_statistic", "design_rank_p_value", "design_method",
+                   "suppressed"]
 #: the design-based test beside the rank test of :func:`compare_groups`
-WALD_METHOD = "design-based adjusted Wald F (means)"
+WALD_METHOD = ("design-based adjusted Wald F (means); design-based Kruskal-Wallis "
+               "(Lumley-Scott weighted ranks)")
 #: the design-based test beside Pearson's of :func:`compare_choices`
 RAO_SCOTT_METHOD = "Rao-Scott second-order F (design-based chi-square)"
 PAIR_COLUMNS = ["dimension", "by", "group_a", "group_b", "n_a", "n_b", "n", "statistic",
@@ -193,8 +195,10 @@ def compare_groups(
         p_value, effect_size (epsilon² = H / (n - 1)), effect_size_name, method, posthoc
         (``Dunn z, Holm-adjusted``, or why the pairs were left out: more groups than
         ``comparisons.max_pairwise_groups``), design_statistic, design_df1, design_df2,
-        design_p_value, design_method`` (the design-based adjusted Wald F test of equal
-        means over the same groups), ``suppressed``. ``pairwise``: ``dimension, by, group_a, group_b, n_a, n_b, n,
+        design_p_value`` (the design-based adjusted Wald F test of equal means over the
+        same groups), ``design_rank_statistic, design_rank_p_value`` (the design-based
+        Kruskal–Wallis on weighted ranks, same degrees of freedom), ``design_method,
+        suppressed``. ``pairwise``: ``dimension, by, group_a, group_b, n_a, n_b, n,
         statistic (Dunn z), p_value, p_adj (Holm, within the dimension), effect_size
         (rank-biserial), effect_size_name, method, suppressed``.
     """
@@ -256,13 +260,17 @@ def _design_wald(frame: pd.DataFrame, by: str, measure: str, samples: dict,
     """The design-based Wald test of equal means over the groups of ``samples``."""
     keys = frame[by].astype(object).map(lambda v: None if pd.isna(v) else str(v))
     groups = keys.where(keys.isin(list(samples)), None).to_numpy(dtype=object)
-    res = {"statistic": math.nan, "df1": math.nan, "df2": math.nan, "p_value": math.nan}
+    res = ranked = {"statistic": math.nan, "df1": math.nan, "df2": math.nan,
+                    "p_value": math.nan}
     if len(samples) >= 2:
         bound = bind_design(frame, plan, branches)
-        res = bound.wald_means(frame[measure].to_numpy(dtype="float64", na_value=np.nan),
-                               groups)
+        y = frame[measure].to_numpy(dtype="float64", na_value=np.nan)
+        res = bound.wald_means(y, groups)
+        ranked = bound.rank_test(y, groups)
     return {"design_statistic": res["statistic"], "design_df1": res["df1"],
             "design_df2": res["df2"], "design_p_value": res["p_value"],
+            "design_rank_statistic": ranked["statistic"],
+            "design_rank_p_value": ranked["p_value"],
             "design_method": f"{WALD_METHOD}; {plan.key}"}
 
 

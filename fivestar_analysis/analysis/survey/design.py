@@ -18,9 +18,9 @@ sampling unit (PSU), as R's ``survey`` package, Stata's ``svy`` and ``samplics``
   of the same size (s² the weighted variance), and the effective n is ``n / deff``;
 * proportions take the Wilson interval on that effective n (a documented equivalent of
   the linearised interval that stays inside [0, 1]);
-* group means are compared with the adjusted Wald F test of the design (Stata's
-  ``test`` after ``svy: mean, over()``); a cross-table with the Rao–Scott second-order
-  corrected chi-square (R's ``svychisq(statistic = "F")``).
+* group means: the adjusted Wald F test (Stata's ``test`` after ``svy: mean, over()``),
+  also on weighted ranks (R's ``svyranktest``); a cross-table: the Rao–Scott second-order
+  chi-square (R's ``svychisq(statistic = "F")``).
 
 ``design: srs`` gives back exactly the older figures (:func:`weighted_mean_ci`,
 :func:`weighted_proportion_ci` on Kish's effective n), with ``deff`` the weighting effect
@@ -123,21 +123,16 @@ class BoundDesign:
     psu_scale: np.ndarray   # per PSU: (1 - f_h) n_h / (n_h - 1); 1 for a lonely PSU
     lonely: np.ndarray      # per PSU: True when its stratum has one PSU
 
-    # -- the variance of linearised totals ------------------------------------------------
-    def _psu_totals(self, z: np.ndarray) -> np.ndarray:
-        """PSU totals of z (rows × k) -> (n_psu × k)."""
-        z = np.nan_to_num(z)
-        n_psu = self.psu_stratum.size
-        return np.column_stack([np.bincount(self.psu, weights=z[:, j], minlength=n_psu)
-                                for j in range(z.shape[1])])
-
     def vcov(self, z: np.ndarray, active: np.ndarray | None = None) -> np.ndarray:
         """Covariance matrix of the totals of the linearised variables ``z`` (rows × k).
 
         ``active`` (per PSU) limits the strata counted to those holding an active PSU;
         the default counts every PSU of the design.
         """
-        t = self._psu_totals(z if z.ndim == 2 else z[:, None])
+        z = np.nan_to_num(z if z.ndim == 2 else z[:, None])
+        t = np.column_stack([np.bincount(self.psu, weights=z[:, j],
+                                         minlength=self.psu_stratum.size)
+                             for j in range(z.shape[1])])
         strata = self.psu_stratum
         n_h = np.bincount(strata).astype("float64")
         sums = np.stack([np.bincount(strata, weights=t[:, j], minlength=n_h.size)
@@ -153,7 +148,6 @@ class BoundDesign:
         strata = np.unique(self.psu_stratum[psus])
         return float(max(psus.size - strata.size, 1))
 
-    # -- estimators ------------------------------------------------------------------------
     def mean(self, values: np.ndarray, domain: np.ndarray | None = None,
              confidence: float = 0.95) -> dict[str, float]:
         """Mean of ``values`` (NaN ignored) over the rows in ``domain`` (default: all).
@@ -268,6 +262,24 @@ class BoundDesign:
         out.update(statistic=f, df2=float(d - q + 1),
                    p_value=float(_sp.f.sf(f, q, d - q + 1)) if np.isfinite(f) else math.nan)
         return out
+
+    def rank_test(self, values: np.ndarray, groups: np.ndarray) -> dict[str, float]:
+        """Design-based Kruskal–Wallis: the adjusted Wald F test of :meth:`wald_means` on
+        the values' weighted mid-ranks, each value replaced by the estimated share of the
+        population below it plus half the share equal to it (Lumley & Scott 2013; R's
+        ``svyranktest(test = "KruskalWallis")``). Unlike the plain rank test it honours
+        weights and the clustering of respondents.
+        """
+        y = np.asarray(values, dtype="float64")
+        w = self.weight
+        ok = np.isfinite(y) & np.isfinite(w) & (w > 0) & pd.Series(groups).notna().to_numpy()
+        ranks = np.full(y.size, np.nan)
+        if ok.any():
+            uniq, inv = np.unique(y[ok], return_inverse=True)
+            mass = np.bincount(inv, weights=w[ok], minlength=uniq.size) / w[ok].sum()
+            below = np.cumsum(mass) - mass
+            ranks[ok] = (below + mass / 2.0)[inv]
+        return self.wald_means(ranks, groups)
 
     def rao_scott(self, rows_var: np.ndarray, cols_var: np.ndarray) -> dict[str, float]:
         """Rao–Scott second-order corrected chi-square of independence of a cross-table.
