@@ -27,17 +27,19 @@ from fivestar_analysis._version import __version__
 from fivestar_analysis.errors import DataProblem, FivestarError, PackageInvalid
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from fivestar_analysis.analysis.comparison import load_counties
-    from fivestar_analysis.analysis.stars.consistency import (
+    # ruff: the names are public through __getattr__ and __all__
+    from fivestar_analysis.analysis.comparison import load_counties  # noqa: F401
+    from fivestar_analysis.analysis.stars.consistency import (  # noqa: F401
         PublishedCheck,
         check_published_counts,
     )
-    from fivestar_analysis.describe.comparison import CountyComparison, describe_comparison
-    from fivestar_analysis.describe.county import CountyReport, describe_county
-    from fivestar_analysis.load.loader import ValidationReport, load_county, validate_package
-    from fivestar_analysis.model.county import County, CountyMeta, Targets
-    from fivestar_analysis.model.findings import Finding, findings_frame
-    from fivestar_analysis.model.rubric import Rubric, load_rubric
+    from fivestar_analysis.describe.comparison import CountyComparison, describe_comparison  # noqa: F401
+    from fivestar_analysis.describe.county import CountyReport, describe_county  # noqa: F401
+    from fivestar_analysis.load.loader import ValidationReport, load_county, validate_package  # noqa: F401
+    from fivestar_analysis.model.county import County, CountyMeta, Targets  # noqa: F401
+    from fivestar_analysis.model.findings import Finding, findings_frame  # noqa: F401
+    from fivestar_analysis.model.rubric import Rubric, load_rubric  # noqa: F401
+
 
 # public name -> the module that defines it
 _NAMES = {

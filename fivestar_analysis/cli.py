@@ -278,6 +278,13 @@ def cmd_template(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_drivers(args: argparse.Namespace) -> int:
+    from fivestar_analysis.present.drivers_text import run_drivers_command
+
+    return run_drivers_command(_load(args.path), args.year, args.json, _language(args), _out,
+                               _print_json)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="fivestar",
@@ -371,6 +378,12 @@ def build_parser() -> argparse.ArgumentParser:
     cb.add_argument("draft_from", metavar="DRAFT_FROM", help="survey export (.xlsx/.xls/.csv) or SPSS .sav")
     cb.add_argument("--out", required=True, help="codebook file to write (.xlsx or .csv)")
     cb.set_defaults(func=cmd_codebook)
+
+    dr = sub.add_parser("drivers", parents=[common], help="what goes with stars and satisfaction / 影响因素")
+    dr.add_argument("path", help="the package folder")
+    dr.add_argument("--year", type=int, default=None, help="year of the models (default: report year)")
+    dr.add_argument("--json", action="store_true", help="machine-readable output")
+    dr.set_defaults(func=cmd_drivers)
 
     t = sub.add_parser("template", parents=[common], help="blank Excel workbook for clerks / 空白填报模板")
     t.add_argument("--out", default="fivestar-template.xlsx", help="file to write")

@@ -41,9 +41,9 @@ def results(county) -> SurveyResults:
 
 # -- estimates ---------------------------------------------------------------------------
 def test_estimates_shape_and_values(county):
-    est = estimate_scores(county)
-    assert list(est.columns) == ["by", "subgroup", "dimension", "measure", "n", "n_eff",
-                                 "estimate", "sd", "ci_low", "ci_high", "suppressed"]
+    est = estimate_scores(county, design="srs")  # the design-based CIs: tests/test_design.py
+    assert list(est.columns) == ["by", "subgroup", "dimension", "measure", "n", "n_eff", "deff",
+                                 "estimate", "sd", "se", "ci_low", "ci_high", "suppressed"]
     assert set(est["by"]) == {"county", "group", "township", "level"}
     row = est.query("by == 'county' and dimension == 'industry' and measure == 'score'").iloc[0]
     scores = score_respondents(county)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from fivestar_analysis import stars as st
+from fivestar_analysis.analysis.drivers import DriverResults, analyse_drivers
 from fivestar_analysis.analysis.stars.economy import IncomeSummary
 from fivestar_analysis.analysis.stars.levels import Overview
 from fivestar_analysis.analysis.stars.mentoring import MentoringPlan, MentoringTooLarge
@@ -77,6 +78,8 @@ class CountyReport:
     recommendations: list[Recommendation] = field(default_factory=list)
     #: None: one plan for the whole county; "township": too large, solved per township
     mentoring_within: str | None = None
+    #: branch models and survey key drivers (原因分析 · 影响因素)
+    drivers: DriverResults | None = None
 
     @property
     def has_survey(self) -> bool:
@@ -143,6 +146,7 @@ def describe_county(county: County, *, year: int | None = None, language: str | 
     findings = sorted(findings, key=lambda f: rank[f.severity])
     rules = load_rules(rules_path)
     mentoring, mentoring_within = _safe_mentoring(county, year)
+    drivers = analyse_drivers(county, year)
     report = CountyReport(
         county=county, year=year, language=language,
         generated=generated or _dt.date.today().isoformat(), fingerprint=fingerprint,
@@ -181,7 +185,9 @@ def describe_county(county: County, *, year: int | None = None, language: str | 
         survey=survey,
         likert=likert,
         findings=findings,
-        recommendations=recommend(findings, county, language=language, rules=rules),
+        recommendations=recommend(findings, county, language=language, rules=rules,
+                                  drivers=drivers.findings),
+        drivers=drivers,
     )
     return report
 

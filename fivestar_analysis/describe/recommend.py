@@ -37,6 +37,9 @@ class When(BaseModel):
     scope: list[str] | str | None = None
     subject: list[str] | str | None = None
     severity: list[str] | str | None = None
+    #: a factor that must also be a driver of the level (``driver`` finding, see
+    #: ``analysis.drivers``): the rule then adds what the branch models say about it
+    driver: str | None = None
 
     def matches(self, f: Finding) -> bool:
         def ok(allowed: list[str] | str | None, value: str, default: list[str] | None = None) -> bool:
@@ -137,8 +140,13 @@ def _branch_names(f: Finding, county: County, limit: int = 8) -> str:
 
 
 def recommend(findings: list[Finding], county: County, *, language: str = "zh",
-              rules: list[Rule] | None = None) -> list[Recommendation]:
+              rules: list[Rule] | None = None,
+              drivers: list[Finding] | None = None) -> list[Recommendation]:
     """Recommendations for the findings, in the findings' order (most severe first).
+
+    A rule with ``when.driver`` fires only when that factor is among ``drivers`` (the
+    ``driver`` findings of the branch models); its text can use ``driver`` (the odds
+    ratio, interval and unit).
 
     When one rule answers several findings about the same subject (the industry star is
     both the lowest and the bottleneck star, say), it is given once, with the evidence of
@@ -148,9 +156,11 @@ def recommend(findings: list[Finding], county: County, *, language: str = "zh",
     env = _environment()
     lang = "en" if language == "en" else "zh"
     groups: dict[tuple[str, str, str], list[int]] = {}
+    driving = {d.subject: d for d in drivers or []}
     for index, f in enumerate(findings):
         for rule in rules:
-            if rule.when.matches(f):
+            if rule.when.matches(f) and (rule.when.driver is None
+                                         or rule.when.driver in driving):
                 groups.setdefault((rule.id, f.scope, f.subject), []).append(index)
     by_id = {r.id: r for r in rules}
     out: list[Recommendation] = []
@@ -168,6 +178,7 @@ def recommend(findings: list[Finding], county: County, *, language: str = "zh",
             "weak_below": county.rubric.weak_village_below_wan,
             "kind_note": "城市社区支部的" if evidence.get("branch_kind") == "community" else "",
             "kind_note_en": "In community branches, " if evidence.get("branch_kind") == "community" else "",
+            "driver": driving[rule.when.driver].evidence if rule.when.driver else {},
         }
         try:
             title = env.from_string(getattr(rule.title, lang)).render(context)

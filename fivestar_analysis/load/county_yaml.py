@@ -18,6 +18,12 @@ from fivestar_analysis.load.collect import ProblemLog
 from fivestar_analysis.load.reading import RawTable
 from fivestar_analysis.model.county import Targets
 from fivestar_analysis.model.rubric import available_rubrics
+from fivestar_analysis.model.survey_design import (
+    DESIGN_KEYS,
+    PSU_CHOICES,
+    STRATA_CHOICES,
+    SurveyDesign,
+)
 
 __all__ = ["read_county_yaml", "safe_yaml", "read_yaml_codebook"]
 
@@ -183,7 +189,8 @@ def read_county_yaml(folder: Path, log: ProblemLog) -> dict[str, Any] | None:
 
 
 def _survey_options(spec: Any, lines: dict[str, int], log: ProblemLog) -> dict[str, Any]:
-    """``survey:`` in county.yaml: ``missing`` codes for every item, ``min_seconds``."""
+    """``survey:`` in county.yaml: ``missing`` codes for every item, ``min_seconds``, the
+    sample ``design``."""
     if spec is None:
         return {}
     if not isinstance(spec, dict):
@@ -205,10 +212,46 @@ def _survey_options(spec: Any, lines: dict[str, int], log: ProblemLog) -> dict[s
                 out["min_seconds"] = float(value)
             else:
                 _bad(log, "survey.min_seconds", line, value)
+        elif key == "design":
+            design = _design(value, line, log)
+            if design is not None:
+                out["design"] = design
         else:
             log.warn("yaml_unknown_key", "county.yaml", line, f"survey.{key}",
-                     known="missing, min_seconds")
+                     known="missing, min_seconds, design")
     return out
+
+
+def _design(value: Any, line: int | None, log: ProblemLog) -> SurveyDesign | None:
+    """``survey.design``: ``srs``, ``cluster``, or a mapping of psu/strata/weights/fpc."""
+    def bad(found: Any, spec: str) -> None:
+        _bad(log, "survey.design", line, found, f"survey.design.{spec}")
+
+    if isinstance(value, str) and value.strip().lower() in ("srs", "cluster"):
+        return SurveyDesign.from_spec(value.strip().lower())
+    if not isinstance(value, dict):
+        bad(value, "kind")
+        return None
+    for key, v in value.items():
+        if key not in DESIGN_KEYS:
+            log.warn("yaml_unknown_key", "county.yaml", line, f"survey.design.{key}",
+                     known=", ".join(DESIGN_KEYS))
+        elif key == "psu" and v not in PSU_CHOICES:
+            bad(v, "psu")
+            return None
+        elif key == "strata" and v not in (*STRATA_CHOICES, None):
+            bad(v, "strata")
+            return None
+        elif key == "weights" and not (isinstance(v, str) and v.strip()):
+            bad(v, "weights")
+            return None
+        elif key == "fpc" and not isinstance(v, bool):
+            bad(v, "fpc")
+            return None
+    if value.get("fpc") and value.get("psu", "branch") != "branch":
+        bad(value.get("psu"), "fpc_psu")
+        return None
+    return SurveyDesign.from_spec({k: v for k, v in value.items() if k in DESIGN_KEYS})
 
 
 def _targets(spec: Any, lines: dict[str, int], log: ProblemLog) -> Targets:

@@ -98,6 +98,7 @@ def _load(path: str | Path) -> tuple[County | None, ProblemLog]:
         name=meta["name"], code=meta["code"], year=int(year), language=meta["language"],
         province=meta["province"], city=meta["city"], targets=meta["targets"],
         rubric_name=rubric.name, source=folder.resolve(), files=files,
+        survey_design=survey_options.get("design"),
     )
     county = County(meta=county_meta, rubric=rubric, branches=ledger.branches,
                     stars=ledger.stars, survey=survey, codebook=codebook,

@@ -38,6 +38,7 @@ import pandas as pd
 
 from fivestar_analysis.errors import DataProblem, InvalidArgument
 from fivestar_analysis.model.rubric import Rubric, load_rubric
+from fivestar_analysis.model.survey_design import SurveyDesign
 
 __all__ = ["County", "CountyMeta", "Targets", "STATUS_LEVELS", "GROUPS", "KINDS"]
 
@@ -75,6 +76,8 @@ class CountyMeta:
     source: Path | None = None
     #: file name -> sha256 of its bytes, for the report's fingerprint
     files: dict[str, str] = field(default_factory=dict)
+    #: how the survey was sampled (``survey.design`` of county.yaml); None: PSU = branch
+    survey_design: SurveyDesign | None = None
 
 
 @dataclass

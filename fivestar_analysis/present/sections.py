@@ -14,6 +14,7 @@ from fivestar_analysis._version import __version__
 from fivestar_analysis.model.formats import format_int, format_level, format_pct, format_pv
 from fivestar_analysis.present import narrative as nv
 from fivestar_analysis.present.display import markdown_html
+from fivestar_analysis.present.drivers_section import drivers_html
 from fivestar_analysis.present.escape import html_text, md_text
 from fivestar_analysis.present.html import Page
 from fivestar_analysis.present.text import text
@@ -201,7 +202,7 @@ def causes_html(rep) -> str:
     from fivestar_analysis.present.survey_sections import survey_html
 
     p = page(rep)
-    out = [p.section("causes")]
+    out = [p.section("causes"), drivers_html(rep)]
     if rep.survey is None:
         out.append(p.say("causes.none"))
         return "".join(out)

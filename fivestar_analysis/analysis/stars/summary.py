@@ -16,8 +16,8 @@ from fivestar_analysis.analysis.stars._common import (
     star_flags,
 )
 from fivestar_analysis.model.county import County
-from fivestar_analysis.model.rubric import Rubric, load_rubric
 from fivestar_analysis.model.labels import label
+from fivestar_analysis.model.rubric import Rubric, load_rubric
 
 __all__ = ["summary", "format_summary"]
 

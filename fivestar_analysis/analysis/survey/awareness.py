@@ -2,8 +2,9 @@
 
 Awareness items are the knowledge items (0/1, 1 = knows) outside the ``participation``
 dimension; participation items are the choice or knowledge items of that dimension
-(1 = took part). Rates are weighted when
-the survey is weighted, and then the Wilson interval uses Kish's effective n.
+(1 = took part). Rates are weighted when the survey is weighted; the Wilson interval uses
+the design's effective n (n / deff, PSU = branch by default;
+:mod:`fivestar_analysis.analysis.survey.design`), Kish's under ``design: srs``.
 """
 
 from __future__ import annotations
@@ -11,46 +12,53 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from fivestar_analysis.analysis.stats import weighted_proportion_ci
 from fivestar_analysis.analysis.survey._frame import codebook, respondent_frame
 from fivestar_analysis.analysis.survey.config import SurveyConfig, load_survey_config
+from fivestar_analysis.analysis.survey.design import (
+    bind_design,
+    county_design,
+    with_design_columns,
+)
 from fivestar_analysis.analysis.survey.scoring import clean_items
 from fivestar_analysis.analysis.survey.suppress import suppress_small
 from fivestar_analysis.model.county import GROUPS, County
 from fivestar_analysis.model.findings import Finding
+from fivestar_analysis.model.survey_design import SurveyDesign
 
 __all__ = ["awareness_rates", "awareness_findings"]
 
-RATE_COLUMNS = ["measure", "item", "group", "n", "n_eff", "count", "estimate", "ci_low",
-                "ci_high", "suppressed"]
+RATE_COLUMNS = ["measure", "item", "group", "n", "n_eff", "deff", "count", "estimate",
+                "ci_low", "ci_high", "suppressed"]
 
 
-def awareness_rates(county: County, config: SurveyConfig | dict | None = None) -> pd.DataFrame:
+def awareness_rates(county: County, config: SurveyConfig | dict | None = None, *,
+                    design: SurveyDesign | str | dict | None = None) -> pd.DataFrame:
     """Awareness and participation rates, county-wide and by respondent group.
 
     Returns
     -------
     pandas.DataFrame
         ``measure (awareness/participation), item, group ("all", resident, member,
-        cadre), n, n_eff, count, estimate, ci_low, ci_high, suppressed``. Don't-know and
+        cadre), n, n_eff, deff (design effect), count, estimate, ci_low, ci_high, suppressed``. Don't-know and
         out-of-scale answers are left out of ``n``.
     """
     cfg = load_survey_config(config)
     cb = codebook(county)
-    frame = respondent_frame(county)
+    plan = county_design(county, design)
+    frame = with_design_columns(respondent_frame(county), county, plan)
+    bound = bind_design(frame, plan, county.branches_in())
     clean = clean_items(county, cfg)
     specs = [("awareness", r.item, cfg.knows_code) for r in cb.itertuples()
              if r.role == "knowledge" and r.dimension != "participation"]
     specs += [("participation", r.item, cfg.participated_code) for r in cb.itertuples()
               if r.dimension == "participation" and r.role in ("choice", "knowledge")]
     rows = []
-    weights = frame["weight"].to_numpy(dtype="float64", na_value=np.nan)
     for measure, item, code in specs:
         x = clean[item].to_numpy(dtype="float64", na_value=np.nan)
         hits = np.where(np.isfinite(x), (x == code).astype("float64"), np.nan)
         for group in ["all", *GROUPS]:
             mask = np.ones(len(x), bool) if group == "all" else (frame["group"] == group).to_numpy()
-            r = weighted_proportion_ci(hits[mask], weights[mask], cfg.confidence)
+            r = bound.proportion(hits, mask, cfg.confidence)
             rows.append({"measure": measure, "item": item, "group": group, **r})
     out = pd.DataFrame(rows, columns=RATE_COLUMNS[:-1]).astype({"n": "int64"})
     return suppress_small(out, cfg.k)

@@ -10,17 +10,23 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from fivestar_analysis.analysis.stats import weighted_proportion_ci
 from fivestar_analysis.analysis.survey._frame import codebook, respondent_frame
 from fivestar_analysis.analysis.survey.config import SurveyConfig, load_survey_config
+from fivestar_analysis.analysis.survey.design import (
+    bind_design,
+    county_design,
+    with_design_columns,
+)
 from fivestar_analysis.analysis.survey.scoring import _is_dont_know_label, clean_items, parse_multi
 from fivestar_analysis.analysis.survey.suppress import suppress_small
 from fivestar_analysis.model.county import GROUPS, County
+from fivestar_analysis.model.survey_design import SurveyDesign
 
 __all__ = ["choice_frequencies", "FREQUENCY_COLUMNS"]
 
 FREQUENCY_COLUMNS = ["item", "dimension", "role", "group", "option", "option_label", "n",
-                     "n_eff", "count", "share", "ci_low", "ci_high", "rank", "suppressed"]
+                     "n_eff", "deff", "count", "share", "ci_low", "ci_high", "rank",
+                     "suppressed"]
 
 
 def _indicator_matrix(values: pd.Series, role: str, options: dict[int, str],
@@ -56,6 +62,7 @@ def choice_frequencies(
     config: SurveyConfig | dict | None = None,
     *,
     roles: tuple[str, ...] = ("multi", "choice"),
+    design: SurveyDesign | str | dict | None = None,
 ) -> pd.DataFrame:
     """Share of respondents choosing each option of the choice items.
 
@@ -74,16 +81,18 @@ def choice_frequencies(
     -------
     pandas.DataFrame
         ``item, dimension, role, group, option (int), option_label, n (respondents who
-        answered the item), n_eff, count (respondents choosing the option, unweighted),
+        answered the item), n_eff (n / deff), deff (design effect; the interval is Wilson's
+        on the design's effective n, PSU = branch by default), count (respondents choosing the option, unweighted),
         share (weighted), ci_low, ci_high (Wilson), rank (1 = most chosen within item
         and group), suppressed``. A cell is suppressed when ``n`` is below k or when
         between 1 and k - 1 respondents chose the option.
     """
     cfg = load_survey_config(config)
     cb = codebook(county)
-    frame = respondent_frame(county)
+    plan = county_design(county, design)
+    frame = with_design_columns(respondent_frame(county), county, plan)
+    bound = bind_design(frame, plan, county.branches_in())
     clean = clean_items(county, cfg)
-    weights = frame["weight"].to_numpy(dtype="float64", na_value=np.nan)
     rows = []
     for spec in cb[cb["role"].isin(roles)].itertuples():
         values = frame[spec.item] if spec.role == "multi" else clean[spec.item]
@@ -92,12 +101,12 @@ def choice_frequencies(
             mask = (np.ones(len(mat), bool) if group == "all"
                     else (frame["group"] == group).to_numpy())
             for code in mat.columns:
-                r = weighted_proportion_ci(mat[code].to_numpy()[mask], weights[mask],
-                                           cfg.confidence)
+                r = bound.proportion(mat[code].to_numpy(), mask, cfg.confidence)
                 rows.append({"item": spec.item, "dimension": spec.dimension, "role": spec.role,
                              "group": group, "option": int(code),
                              "option_label": spec.options.get(int(code), str(code)),
-                             "n": r["n"], "n_eff": r["n_eff"], "count": r["count"],
+                             "n": r["n"], "n_eff": r["n_eff"], "deff": r["deff"],
+                             "count": r["count"],
                              "share": r["estimate"], "ci_low": r["ci_low"],
                              "ci_high": r["ci_high"]})
     out = pd.DataFrame(rows, columns=FREQUENCY_COLUMNS[:-2])

@@ -6,9 +6,13 @@ test and the rank-biserial correlation for each pair. Choice and knowledge items
 cross-tabulated against the groups: Pearson's chi-square (no continuity correction),
 Cramér's V, and a warning flag when any expected count is below 5.
 
-Both tests count respondents unweighted (survey weights enter the estimates, not these
-tests). Subgroups with fewer than k respondents are
-left out of a test (and counted in ``groups_excluded``) so no result rests on them.
+The rank and Pearson tests count respondents unweighted, as a simple random sample. Beside
+each, the design-based test respects weights and the clustering of respondents in
+branches (:mod:`fivestar_analysis.analysis.survey.design`): the adjusted Wald F test of
+the group means, and the Rao–Scott corrected chi-square (``design_*`` columns; under
+``design: srs`` each respondent is its own sampling unit). Subgroups with fewer than k
+respondents are left out of a test (and counted in ``groups_excluded``) so no result rests
+on them.
 """
 
 from __future__ import annotations
@@ -23,17 +27,31 @@ from scipy import stats
 from fivestar_analysis.analysis.stats import cramers_v, epsilon_squared, holm, rank_biserial
 from fivestar_analysis.analysis.survey._frame import codebook, group_positions, respondent_frame
 from fivestar_analysis.analysis.survey.config import SurveyConfig, load_survey_config
+from fivestar_analysis.analysis.survey.design import (
+    bind_design,
+    county_design,
+    with_design_columns,
+)
 from fivestar_analysis.analysis.survey.scoring import clean_items, score_respondents
 from fivestar_analysis.analysis.survey.suppress import suppress_small
 from fivestar_analysis.errors import InvalidArgument
 from fivestar_analysis.model.county import County
+from fivestar_analysis.model.survey_design import SurveyDesign
 
 __all__ = ["GroupComparison", "dunn_test", "compare_groups", "compare_choices",
            "COMPARABLE_BY"]
 
 COMPARABLE_BY = ("group", "township", "level")
 OMNIBUS_COLUMNS = ["dimension", "by", "n", "n_groups", "groups_excluded", "statistic", "df",
-                   "p_value", "effect_size", "effect_size_name", "method", "posthoc", "suppressed"]
+                   "p_value", "effect_size", "effect_size_name", "method", "posthoc",
+                   "design_statistic", "design_df1", "design_df2", "design_p_value",
+                   "design_rank_statistic", "design_rank_p_value", "design_method",
+                   "suppressed"]
+#: the design-based test beside the rank test of :func:`compare_groups`
+WALD_METHOD = ("design-based adjusted Wald F (means); design-based Kruskal-Wallis "
+               "(Lumley-Scott weighted ranks)")
+#: the design-based test beside Pearson's of :func:`compare_choices`
+RAO_SCOTT_METHOD = "Rao-Scott second-order F (design-based chi-square)"
 PAIR_COLUMNS = ["dimension", "by", "group_a", "group_b", "n_a", "n_b", "n", "statistic",
                 "p_value", "p_adj", "effect_size", "effect_size_name", "method", "suppressed"]
 
@@ -153,6 +171,8 @@ def compare_groups(
     by: str = "group",
     measure: str = "index",
     config: SurveyConfig | dict | None = None,
+    *,
+    design: SurveyDesign | str | dict | None = None,
 ) -> GroupComparison:
     """Compare satisfaction across respondent groups, townships or star levels.
 
@@ -174,22 +194,29 @@ def compare_groups(
         ``omnibus``: ``dimension, by, n, n_groups, groups_excluded, statistic (H), df,
         p_value, effect_size (epsilon² = H / (n - 1)), effect_size_name, method, posthoc
         (``Dunn z, Holm-adjusted``, or why the pairs were left out: more groups than
-        ``comparisons.max_pairwise_groups``), suppressed``. ``pairwise``: ``dimension, by, group_a, group_b, n_a, n_b, n,
+        ``comparisons.max_pairwise_groups``), design_statistic, design_df1, design_df2,
+        design_p_value`` (the design-based adjusted Wald F test of equal means over the
+        same groups), ``design_rank_statistic, design_rank_p_value`` (the design-based
+        Kruskal–Wallis on weighted ranks, same degrees of freedom), ``design_method,
+        suppressed``. ``pairwise``: ``dimension, by, group_a, group_b, n_a, n_b, n,
         statistic (Dunn z), p_value, p_adj (Holm, within the dimension), effect_size
         (rank-biserial), effect_size_name, method, suppressed``.
     """
     if by not in COMPARABLE_BY:
         raise InvalidArgument(f"by must be one of {COMPARABLE_BY}, not {by!r}")
     cfg = load_survey_config(config)
-    scores = score_respondents(county, "satisfaction", cfg)
+    plan = county_design(county, design)
+    scores = with_design_columns(score_respondents(county, "satisfaction", cfg), county, plan)
+    branches = county.branches_in()
     omnibus, pairs = [], []
     for dim, frame in scores.groupby("dimension", sort=False):
         samples, excluded = _samples(frame, by, measure, cfg.k)
+        wald = _design_wald(frame, by, measure, samples, plan, branches)
         n = int(sum(len(v) for v in samples.values()))
         row = {"dimension": dim, "by": by, "n": n, "n_groups": len(samples),
                "groups_excluded": excluded, "statistic": math.nan, "df": math.nan,
                "p_value": math.nan, "effect_size": math.nan, "effect_size_name": "epsilon_squared",
-               "method": "Kruskal-Wallis", "posthoc": ""}
+               "method": "Kruskal-Wallis", "posthoc": "", **wald}
         pooled = np.concatenate(list(samples.values())) if samples else np.array([])
         if len(samples) >= 2 and np.unique(pooled).size > 1:
             h, p = stats.kruskal(*samples.values())
@@ -228,10 +255,31 @@ def compare_groups(
     )
 
 
+def _design_wald(frame: pd.DataFrame, by: str, measure: str, samples: dict,
+                 plan: SurveyDesign, branches: pd.DataFrame) -> dict:
+    """The design-based Wald test of equal means over the groups of ``samples``."""
+    keys = frame[by].astype(object).map(lambda v: None if pd.isna(v) else str(v))
+    groups = keys.where(keys.isin(list(samples)), None).to_numpy(dtype=object)
+    res = ranked = {"statistic": math.nan, "df1": math.nan, "df2": math.nan,
+                    "p_value": math.nan}
+    if len(samples) >= 2:
+        bound = bind_design(frame, plan, branches)
+        y = frame[measure].to_numpy(dtype="float64", na_value=np.nan)
+        res = bound.wald_means(y, groups)
+        ranked = bound.rank_test(y, groups)
+    return {"design_statistic": res["statistic"], "design_df1": res["df1"],
+            "design_df2": res["df2"], "design_p_value": res["p_value"],
+            "design_rank_statistic": ranked["statistic"],
+            "design_rank_p_value": ranked["p_value"],
+            "design_method": f"{WALD_METHOD}; {plan.key}"}
+
+
 def compare_choices(
     county: County,
     by: str = "group",
     config: SurveyConfig | dict | None = None,
+    *,
+    design: SurveyDesign | str | dict | None = None,
 ) -> pd.DataFrame:
     """Chi-square test of each choice and knowledge item against groups.
 
@@ -241,13 +289,18 @@ def compare_choices(
         ``item, dimension, by, n, n_groups, groups_excluded, n_options, statistic
         (Pearson chi-square), df, p_value, effect_size (Cramér's V), effect_size_name,
         min_expected, small_expected (True when an expected count is below 5: treat the
-        p-value with caution), method, suppressed``.
+        p-value with caution), method, design_statistic, design_df1, design_df2,
+        design_p_value, design_deff (mean generalised design effect), design_method`` (the
+        Rao–Scott second-order corrected test of the same table), ``suppressed``.
     """
     if by not in COMPARABLE_BY:
         raise InvalidArgument(f"by must be one of {COMPARABLE_BY}, not {by!r}")
     cfg = load_survey_config(config)
+    plan = county_design(county, design)
     cb = codebook(county)
-    frame = respondent_frame(county)[["respondent_id", by]]
+    resp = with_design_columns(respondent_frame(county), county, plan)
+    frame = resp[["respondent_id", by]]
+    bound = bind_design(resp, plan, county.branches_in())
     clean = clean_items(county, cfg)
     rows = []
     for spec in cb[cb["role"].isin(["choice", "knowledge"])].itertuples():
@@ -256,12 +309,20 @@ def compare_choices(
         keep = sizes[sizes >= cfg.k].index
         data = data[data["g"].isin(keep)]
         table = pd.crosstab(data["g"], data["x"])
+        g_all = frame[by].astype(object)
+        x_all = clean[spec.item].astype(object)
+        use = g_all.isin(keep) & g_all.notna() & x_all.notna()
+        rs = bound.rao_scott(g_all.where(use, None).to_numpy(dtype=object),
+                             x_all.where(use, None).to_numpy(dtype=object))
         row = {"item": spec.item, "dimension": spec.dimension, "by": by, "n": len(data),
                "n_groups": table.shape[0], "groups_excluded": int((sizes < cfg.k).sum()),
                "n_options": table.shape[1], "statistic": math.nan, "df": math.nan,
                "p_value": math.nan, "effect_size": math.nan, "effect_size_name": "cramers_v",
                "min_expected": math.nan, "small_expected": pd.NA,
-               "method": "Pearson chi-square (no continuity correction)"}
+               "method": "Pearson chi-square (no continuity correction)",
+               "design_statistic": rs["statistic"], "design_df1": rs["df1"],
+               "design_df2": rs["df2"], "design_p_value": rs["p_value"],
+               "design_deff": rs["deff"], "design_method": f"{RAO_SCOTT_METHOD}; {plan.key}"}
         if min(table.shape) >= 2:
             res = stats.chi2_contingency(table.to_numpy(), correction=False)
             v = cramers_v(res.statistic, table.to_numpy().sum(), table.shape)
@@ -272,7 +333,8 @@ def compare_choices(
         rows.append(row)
     cols = ["item", "dimension", "by", "n", "n_groups", "groups_excluded", "n_options",
             "statistic", "df", "p_value", "effect_size", "effect_size_name", "min_expected",
-            "small_expected", "method"]
+            "small_expected", "method", "design_statistic", "design_df1", "design_df2",
+            "design_p_value", "design_deff", "design_method"]
     out = pd.DataFrame(rows, columns=cols)
     out["small_expected"] = out["small_expected"].astype("boolean")
     return suppress_small(out, cfg.k)

@@ -1,8 +1,10 @@
 """Dimension scores and satisfaction indices with 95% confidence intervals.
 
-Means use a t-interval; when the survey has a ``weight`` column the mean is weighted and
-the interval uses Kish's effective sample size
-(:func:`fivestar_analysis.analysis.stats.weighted_mean_ci`).
+Means are (weighted, when the survey has a ``weight`` column) means whose standard errors
+respect the sample design (:mod:`fivestar_analysis.analysis.survey.design`: PSU = branch
+by default, Taylor linearisation, t interval on #PSU − #strata degrees of freedom); every
+row carries its design effect ``deff`` and effective n. ``design: srs`` gives the older
+figures (:func:`fivestar_analysis.analysis.stats.weighted_mean_ci`, Kish's effective n).
 """
 
 from __future__ import annotations
@@ -12,36 +14,49 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from fivestar_analysis.analysis.stats import weighted_mean_ci
 from fivestar_analysis.analysis.survey._frame import group_positions
 from fivestar_analysis.analysis.survey.config import SurveyConfig, load_survey_config
+from fivestar_analysis.analysis.survey.design import (
+    bind_design,
+    county_design,
+    with_design_columns,
+)
 from fivestar_analysis.analysis.survey.scoring import score_respondents
 from fivestar_analysis.analysis.survey.suppress import suppress_small
 from fivestar_analysis.errors import InvalidArgument
 from fivestar_analysis.model.county import GROUPS, County
+from fivestar_analysis.model.survey_design import SurveyDesign
 
 __all__ = ["estimate_scores", "satisfaction_by_level", "BREAKDOWNS"]
 
 #: breakdowns of :func:`estimate_scores`: name -> column of the respondent frame
 BREAKDOWNS = {"county": None, "group": "group", "township": "township", "level": "level"}
-ESTIMATE_COLUMNS = ["by", "subgroup", "dimension", "measure", "n", "n_eff", "estimate", "sd",
-                    "ci_low", "ci_high", "suppressed"]
+ESTIMATE_COLUMNS = ["by", "subgroup", "dimension", "measure", "n", "n_eff", "deff", "estimate",
+                    "sd", "se", "ci_low", "ci_high", "suppressed"]
 
 
 def _rows(scores: pd.DataFrame, by: str, column: str | None, measures: Sequence[str],
-          confidence: float) -> list[dict]:
+          confidence: float, design: SurveyDesign, branches: pd.DataFrame) -> list[dict]:
+    """One row per subgroup, dimension and measure; each dimension's rows keep the whole
+    design (a subgroup is a domain of it, so its PSUs outside the subgroup still count)."""
     rows = []
-    keys = ["dimension"] if column is None else [column, "dimension"]
-    data = scores if column is None else scores[scores[column].notna()]
-    columns = {c: data[c].to_numpy(dtype="float64", na_value=np.nan)
-               for c in (*measures, "weight")}
-    for key, pos in group_positions(data, keys):
-        key = key if isinstance(key, tuple) else (key,)
-        sub = "all" if column is None else str(key[0])
-        dim = key[0] if column is None else key[1]
-        for measure in measures:
-            r = weighted_mean_ci(columns[measure][pos], columns["weight"][pos], confidence)
-            rows.append({"by": by, "subgroup": sub, "dimension": dim, "measure": measure, **r})
+    for dim, dim_pos in group_positions(scores, "dimension", sort=False):
+        data = scores.iloc[dim_pos]
+        bound = bind_design(data, design, branches)
+        columns = {c: data[c].to_numpy(dtype="float64", na_value=np.nan) for c in measures}
+        if column is None:
+            parts = [("all", None)]
+        else:
+            parts = []
+            for key, pos in group_positions(data, column):
+                mask = np.zeros(len(data), dtype=bool)
+                mask[pos] = True
+                parts.append((str(key), mask))
+        for sub, mask in parts:
+            for measure in measures:
+                r = bound.mean(columns[measure], mask, confidence)
+                rows.append({"by": by, "subgroup": sub, "dimension": dim, "measure": measure,
+                             **r})
     return rows
 
 
@@ -52,6 +67,7 @@ def estimate_scores(
     config: SurveyConfig | dict | None = None,
     *,
     role: str = "satisfaction",
+    design: SurveyDesign | str | dict | None = None,
 ) -> pd.DataFrame:
     """Mean dimension scores (1-5) and indices (0-100) with confidence intervals.
 
@@ -68,12 +84,16 @@ def estimate_scores(
         Survey settings or overrides; ``privacy.k`` and ``estimates.confidence`` apply.
     role
         ``satisfaction`` (default) or ``importance``.
+    design
+        The sample design (default: the county's, else PSU = branch); ``"srs"`` gives the
+        figures of a simple random sample (Kish's effective n for weights).
 
     Returns
     -------
     pandas.DataFrame
-        ``by, subgroup, dimension, measure, n, n_eff, estimate, sd, ci_low, ci_high,
-        suppressed``; ``subgroup`` is ``"all"`` for the county and the level as text
+        ``by, subgroup, dimension, measure, n, n_eff (n / deff), deff (design effect),
+        estimate, sd, se (design-based), ci_low, ci_high (t interval on the design's degrees
+        of freedom), suppressed``; ``subgroup`` is ``"all"`` for the county and the level as text
         (``"3"``) for star levels. Cells of fewer than k respondents are suppressed.
 
     Examples
@@ -88,10 +108,12 @@ def estimate_scores(
     bad = set(measures) - {"score", "index"}
     if bad:
         raise InvalidArgument(f"measures must be 'score' and/or 'index', not {sorted(bad)}")
-    scores = score_respondents(county, role, cfg)
+    plan = county_design(county, design)
+    scores = with_design_columns(score_respondents(county, role, cfg), county, plan)
+    branches = county.branches_in()
     rows: list[dict] = []
     for name in by:
-        rows += _rows(scores, name, BREAKDOWNS[name], measures, cfg.confidence)
+        rows += _rows(scores, name, BREAKDOWNS[name], measures, cfg.confidence, plan, branches)
     out = pd.DataFrame(rows, columns=ESTIMATE_COLUMNS[:-1])
     out = out.astype({"n": "int64", "subgroup": object})
     out = _in_reading_order(out, list(by), list(scores["dimension"].drop_duplicates()))
@@ -120,24 +142,26 @@ def satisfaction_by_level(
     county: County,
     measure: str = "index",
     config: SurveyConfig | dict | None = None,
+    *,
+    design: SurveyDesign | str | dict | None = None,
 ) -> pd.DataFrame:
     """Satisfaction of respondents by their branch's star level in the report year.
 
     Returns
     -------
     pandas.DataFrame
-        ``level (int64), dimension, measure, n, n_branches, n_eff, estimate, sd, ci_low,
-        ci_high, suppressed``, one row per level and dimension, levels ascending.
+        ``level (int64), dimension, measure, n, n_branches, n_eff, deff, estimate, sd,
+        ci_low, ci_high, suppressed``, one row per level and dimension, levels ascending.
     """
     cfg = load_survey_config(config)
-    est = estimate_scores(county, by=["level"], measures=[measure], config=cfg)
+    est = estimate_scores(county, by=["level"], measures=[measure], config=cfg, design=design)
     scores = score_respondents(county, "satisfaction", cfg)
     nb = (scores.dropna(subset=["level"]).groupby("level")["branch_id"].nunique()
           .rename("n_branches"))
     est = est.assign(level=est["subgroup"].astype("int64")).drop(columns=["by", "subgroup"])
     est = est.merge(nb, left_on="level", right_index=True, how="left")
-    cols = ["level", "dimension", "measure", "n", "n_branches", "n_eff", "estimate", "sd",
-            "ci_low", "ci_high", "suppressed"]
+    cols = ["level", "dimension", "measure", "n", "n_branches", "n_eff", "deff", "estimate",
+            "sd", "ci_low", "ci_high", "suppressed"]
     dims = {d: i for i, d in enumerate(est["dimension"].drop_duplicates())}
     est = est.assign(_d=est["dimension"].map(dims)).sort_values(["_d", "level"], kind="stable")
     return est[cols].reset_index(drop=True)

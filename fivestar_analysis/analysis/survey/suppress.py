@@ -19,6 +19,8 @@ FIGURE_COLUMNS = (
     "estimate", "ci_low", "ci_high", "sd", "n_eff", "share", "count", "statistic", "df",
     "p_value", "p_adj", "effect_size", "importance", "satisfaction", "gap", "alpha",
     "alpha_if_deleted", "item_total_r", "mean_inter_item_r", "min_expected",
+    "se", "deff", "design_statistic", "design_p_value", "design_rank_statistic",
+    "design_rank_p_value",
 )
 #: text columns computed from answers; set to None in a suppressed row
 _TEXT_FIGURES = ("quadrant", "quadrant_label", "example", "small_expected")

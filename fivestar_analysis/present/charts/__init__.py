@@ -17,6 +17,9 @@ dimension_scores            ``survey.estimate_scores(…)`` rows with ``measure 
 ipa_quadrant                ``survey.importance_performance(county)``, one group
 likert_bars                 ``survey.likert_distribution(county)``
 awareness_by_group          ``survey.awareness_rates(county)``
+odds_ratio_forest           ``analysis.drivers.analyse_drivers(county).coefficients``
+derived_importance          ``analysis.drivers.analyse_drivers(county).survey``
+derived_vs_stated           ``analysis.drivers.analyse_drivers(county).survey``
 ==========================  ==========================================================
 
 Suppressed survey cells are never drawn as values. Every text of a chart is given the CJK
@@ -31,6 +34,11 @@ Examples
 ...     ax.figure.savefig("levels.png", bbox_inches="tight")
 """
 
+from fivestar_analysis.present.charts.drivers import (
+    derived_importance,
+    derived_vs_stated,
+    odds_ratio_forest,
+)
 from fivestar_analysis.present.charts.stars import (
     income_by_level,
     income_tiers_by_township,
@@ -52,4 +60,5 @@ __all__ = [
     "level_history", "star_attainment", "township_star_heatmap", "level_transitions",
     "income_by_level", "income_tiers_by_township",
     "dimension_scores", "ipa_quadrant", "likert_bars", "awareness_by_group",
+    "odds_ratio_forest", "derived_importance", "derived_vs_stated",
 ]
