@@ -72,7 +72,7 @@ def format_table(df: pd.DataFrame, *, language: str = "zh", rubric: Any = None,
     shown: dict[str, pd.Series] = {}
     for col in out.columns:
         s = out[col]
-        if col in P_COLUMNS:
+        if col in P_COLUMNS or str(col).endswith("_p_value"):
             shown[col] = s.map(format_p)
         elif is_year_column(col) and pd.api.types.is_numeric_dtype(s):
             shown[col] = s.map(format_year)

@@ -15,11 +15,9 @@ import pandas as pd
 from fivestar_analysis import charts
 from fivestar_analysis.analysis.survey.design import county_design, design_label
 from fivestar_analysis.model.labels import label
-from fivestar_analysis.present import narrative as nv
-from fivestar_analysis.present.display import chart_html, markdown_html, table_html
-from fivestar_analysis.present.escape import html_text
+from fivestar_analysis.present.html import Page
 
-__all__ = ["drivers_html", "facts_drivers"]
+__all__ = ["drivers_html", "drivers_parts", "facts_drivers"]
 
 _TEXT_COLUMNS = ("outcome", "factor", "per", "se_method", "note", "reason", "model")
 
@@ -96,70 +94,76 @@ def facts_drivers(rep) -> dict[str, Any]:
     return facts
 
 
-def drivers_html(rep) -> str:
-    """The 影响因素 subsection (empty when the report carries no driver results)."""
+def drivers_parts(rep, p) -> list:
+    """The 影响因素 subsection on a page: an HTML :class:`~fivestar_analysis.present.html.Page`
+    (each call returns its HTML) or the Word page (each call adds to the document), so the
+    two presenters show the same tables and charts."""
     d = getattr(rep, "drivers", None)
     if d is None:
-        return ""
-    lang, rubric = rep.language, rep.county.rubric
+        return []
+    lang = rep.language
     facts = facts_drivers(rep)
-    out = [f"<h3>{html_text(_l(rep, 'drivers_heading'))}</h3>\n",
-           markdown_html(nv.render_section("drivers", lang, rubric=rubric, **facts))]
+    out = [p.sub(_l(rep, "drivers_heading")), p.md("drivers", **facts)]
     level = d.coefficients[d.coefficients["outcome"] == "level"]
     method = _l(rep, "drivers_note_level", se=label(facts["se_method"] or "hc1", lang),
                 n=facts["n"], towns=facts["n_clusters"])
     if len(level):
-        out.append(chart_html(charts.odds_ratio_forest, level, alt=_l(rep, "chart_forest"),
-                              note=method, language=lang, rubric=rubric,
-                              figsize=(7.5, 1.4 + 0.45 * len(level))))
+        out.append(p.chart(charts.odds_ratio_forest, level, alt=_l(rep, "chart_forest"),
+                           note=method, figsize=(7.5, 1.4 + 0.45 * len(level))))
     cols = ["outcome", "factor", "per", "odds_ratio", "ci_low", "ci_high", "p_value", "n"]
     if len(d.coefficients):
-        out.append(table_html(_labelled(rep, d.coefficients), caption=_l(rep, "drivers_caption"),
-                              note=method + _l(rep, "drivers_note_stars"), language=lang,
-                              rubric=rubric, columns=cols, percent=[], max_rows=40))
-    if len(d.excluded):
-        ex = d.excluded[d.excluded["outcome"] == "level"]
-        if len(ex):
-            out.append(table_html(_labelled(rep, ex), caption=_l(rep, "drivers_caption_excluded"),
-                                  note=_l(rep, "drivers_note_excluded"), language=lang,
-                                  columns=["factor", "reason"], percent=[]))
+        out.append(p.table(_labelled(rep, d.coefficients), _l(rep, "drivers_caption"),
+                           method + _l(rep, "drivers_note_stars"), columns=cols, percent=[],
+                           max_rows=40))
+    ex = d.excluded[d.excluded["outcome"] == "level"] if len(d.excluded) else d.excluded
+    if len(ex):
+        out.append(p.table(_labelled(rep, ex), _l(rep, "drivers_caption_excluded"),
+                           _l(rep, "drivers_note_excluded"), columns=["factor", "reason"],
+                           percent=[]))
+    out += _survey_drivers(rep, p, d)
+    out += _design_tables(rep, p, facts)
+    return out
+
+
+def _survey_drivers(rep, p, d) -> list:
     s = d.survey
-    if s is not None and not s.empty:
-        info = d.survey_info
-        note = _l(rep, "drivers_note_survey", n=info["n"], branches=info["n_branches"],
-                  r2=f"{info['r2']:.2f}", b=info["bootstrap"],
-                  outcome=label(info["outcome"], lang))
-        out.append(chart_html(charts.derived_importance, s, alt=_l(rep, "chart_derived_ipa"),
-                              note=note, language=lang, rubric=rubric, figsize=(7.0, 5.0)))
-        if s["stated_importance"].notna().any():
-            out.append(chart_html(charts.derived_vs_stated, s,
-                                  alt=_l(rep, "chart_derived_vs_stated"), note=note,
-                                  language=lang, rubric=rubric, figsize=(7.0, 5.0)))
-        out.append(table_html(s, caption=_l(rep, "drivers_caption_survey"), note=note,
-                              language=lang, rubric=rubric,
-                              columns=["rank", "dimension", "importance", "ci_low", "ci_high",
-                                       "satisfaction", "stated_importance", "stated_rank"],
-                              percent=["importance", "ci_low", "ci_high"]))
-    if rep.survey is not None and facts["design"] is not None:
-        est = rep.survey.estimates
-        county = est[(est["by"] == "county") & (est["measure"] == "index")]
-        out.append(table_html(county, caption=_l(rep, "drivers_caption_design"),
-                              note=_l(rep, "drivers_note_design", design=facts["design"]["label"]),
-                              language=lang, rubric=rubric,
-                              columns=["dimension", "n", "n_eff", "deff", "estimate", "ci_low",
-                                       "ci_high", "suppressed"],
-                              decimals={"n_eff": 0, "estimate": 1, "ci_low": 1, "ci_high": 1},
-                              percent=[]))
-        tests = getattr(rep.survey, "group_tests", None)
-        if tests is not None and "design_p_value" in tests.columns and len(tests):
-            tests = tests.assign(**{c: tests[c].map(nv.format_p)  # shown as p-values
-                                    for c in ("design_rank_p_value", "design_p_value")})
-            out.append(table_html(tests, caption=_l(rep, "drivers_caption_group_tests"),
-                                  note=_l(rep, "drivers_note_group_tests",
-                                          design=facts["design"]["label"]),
-                                  language=lang, rubric=rubric,
-                                  columns=["dimension", "n", "n_groups", "p_value",
-                                           "design_rank_p_value", "design_p_value",
-                                           "suppressed"],
-                                  percent=[]))
-    return "".join(out)
+    if s is None or s.empty:
+        return []
+    info, lang = d.survey_info, rep.language
+    note = _l(rep, "drivers_note_survey", n=info["n"], branches=info["n_branches"],
+              r2=f"{info['r2']:.2f}", b=info["bootstrap"], outcome=label(info["outcome"], lang))
+    out = [p.chart(charts.derived_importance, s, alt=_l(rep, "chart_derived_ipa"), note=note,
+                   figsize=(7.0, 5.0))]
+    if s["stated_importance"].notna().any():
+        out.append(p.chart(charts.derived_vs_stated, s, alt=_l(rep, "chart_derived_vs_stated"),
+                           note=note, figsize=(7.0, 5.0)))
+    out.append(p.table(s, _l(rep, "drivers_caption_survey"), note,
+                       columns=["rank", "dimension", "importance", "ci_low", "ci_high",
+                                "satisfaction", "stated_importance", "stated_rank"],
+                       percent=["importance", "ci_low", "ci_high"]))
+    return out
+
+
+def _design_tables(rep, p, facts: dict[str, Any]) -> list:
+    if rep.survey is None or facts["design"] is None:
+        return []
+    est = rep.survey.estimates
+    county = est[(est["by"] == "county") & (est["measure"] == "index")]
+    out = [p.table(county, _l(rep, "drivers_caption_design"),
+                   _l(rep, "drivers_note_design", design=facts["design"]["label"]),
+                   columns=["dimension", "n", "n_eff", "deff", "estimate", "ci_low", "ci_high",
+                            "suppressed"],
+                   decimals={"n_eff": 0, "estimate": 1, "ci_low": 1, "ci_high": 1}, percent=[])]
+    tests = getattr(rep.survey, "group_tests", None)
+    if tests is not None and "design_p_value" in tests.columns and len(tests):
+        out.append(p.table(tests, _l(rep, "drivers_caption_group_tests"),
+                           _l(rep, "drivers_note_group_tests", design=facts["design"]["label"]),
+                           columns=["dimension", "n", "n_groups", "p_value",
+                                    "design_rank_p_value", "design_p_value", "suppressed"],
+                           percent=[]))
+    return out
+
+
+def drivers_html(rep) -> str:
+    """The 影响因素 subsection as HTML (empty when the report carries no driver results)."""
+    return "".join(drivers_parts(rep, Page(rep.language, rep.county.rubric)))

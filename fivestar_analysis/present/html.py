@@ -47,6 +47,10 @@ class Page:
     def h(self, level: int, content: str) -> str:
         return f"<h{level}>{html_text(content)}</h{level}>\n"
 
+    def sub(self, content: str) -> str:
+        """A sub-section heading (h3); the Word page has the same method."""
+        return self.h(3, content)
+
     def section(self, key: str) -> str:
         return self.h(2, self.t(self.sections + key))
 

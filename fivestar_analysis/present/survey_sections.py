@@ -10,7 +10,7 @@ from fivestar_analysis import charts
 from fivestar_analysis.present import narrative as nv
 from fivestar_analysis.present.html import Page
 
-__all__ = ["survey_html", "item_labels", "shown_dimensions"]
+__all__ = ["survey_html", "survey_parts", "item_labels", "shown_dimensions"]
 
 
 def shown_dimensions(rep) -> list[str]:
@@ -87,7 +87,7 @@ def _open_answers(rep, p: Page) -> list[str]:
         return []
     examples = s.examples.sort_values(["theme", "example_rank"])
     return [
-        p.h(3, p.t("causes.open")),
+        p.sub(p.t("causes.open")),
         p.table(themes.sort_values("share", ascending=False), p.t("causes.themes.caption"),
                 p.t("causes.themes.method"), columns=["theme", "n", "count", "share", "suppressed"],
                 percent=["share"]),
@@ -96,9 +96,15 @@ def _open_answers(rep, p: Page) -> list[str]:
     ]
 
 
-def survey_html(rep, p: Page) -> str:
-    """The survey's part of 四、原因分析: scores, awareness, tests and open answers."""
+def survey_parts(rep, p) -> list:
+    """The survey's part of 四、原因分析 (scores, awareness, tests, open answers) on a page:
+    the HTML :class:`Page` returns each piece, the Word page adds it to the document."""
     out = [p.md("survey", **nv.facts_survey(rep))]
     for part in (_scores, _awareness, _tests, _open_answers):
         out += part(rep, p)
-    return "".join(out)
+    return out
+
+
+def survey_html(rep, p: Page) -> str:
+    """The survey's part of 四、原因分析 as HTML."""
+    return "".join(survey_parts(rep, p))

@@ -20,6 +20,7 @@ from fivestar_analysis.model.formats import format_level
 from fivestar_analysis.present import narrative as nv
 from fivestar_analysis.present.docx.page import DocxPage
 from fivestar_analysis.present.docx.style import apply_style, docx_style
+from fivestar_analysis.present.drivers_section import drivers_parts
 from fivestar_analysis.present.escape import md_text
 from fivestar_analysis.present.sections import (
     _evidence_line,
@@ -28,6 +29,7 @@ from fivestar_analysis.present.sections import (
     problems_frame,
     report_title,
 )
+from fivestar_analysis.present.survey_sections import survey_parts
 
 __all__ = ["SECTION_WRITERS", "report_document", "write_report_docx"]
 
@@ -139,54 +141,13 @@ def problems(p: DocxPage, rep) -> None:
 
 
 def causes(p: DocxPage, rep) -> None:
+    """四、原因分析: the same pieces, in the same order, as the HTML section."""
     p.section("causes")
-    s = rep.survey
-    if s is None:
+    drivers_parts(rep, p)
+    if rep.survey is None:
         p.say("causes.none")
         return
-    p.md("survey", **nv.facts_survey(rep))
-    est = s.estimates
-    overall = nv.overall_dimension(est)
-    keep = rep.county.rubric.all_star_keys() + ([overall] if overall else [])
-    by_group = est[(est["by"].isin(["county", "group"])) & (est["measure"] == "index")
-                   & est["dimension"].isin(keep)]
-    p.chart(charts.dimension_scores, by_group, alt=p.t("causes.scores.chart"))
-    table = by_group.assign(subgroup=by_group["subgroup"].where(by_group["by"] != "county", "all"))
-    p.table(table, p.t("causes.scores.caption"), p.t("causes.scores.method", k=s.k),
-            columns=["subgroup", "dimension", "n", "estimate", "ci_low", "ci_high", "suppressed"],
-            decimals={"estimate": 1, "ci_low": 1, "ci_high": 1})
-    p.chart(charts.ipa_quadrant, s.ipa[s.ipa["group"] == "all"], alt=p.t("causes.ipa.chart"),
-            figsize=(7.0, 5.5))
-    p.chart(charts.likert_bars, rep.likert, alt=p.t("causes.likert.chart"), figsize=(7.5, 4.5))
-    aw = s.awareness
-    texts = rep.county.codebook.set_index("item")["text"].astype(str)
-    short = {i: (x if len(x) <= 16 else x[:15] + "…") for i, x in texts.items() if x and x != "nan"}
-    p.chart(charts.awareness_by_group, aw, item_labels=short, alt=p.t("causes.awareness.chart"))
-    p.table(aw[aw["group"] != "all"], p.t("causes.awareness.caption"),
-            p.t("causes.awareness.method"),
-            columns=["measure", "item", "group", "n", "count", "estimate", "ci_low", "ci_high",
-                     "suppressed"], percent=["estimate", "ci_low", "ci_high"])
-    ch = s.choices
-    multi = ch[(ch["role"] == "multi") & (ch["group"] == "all")].sort_values("share", ascending=False)
-    if not multi.empty:
-        p.table(multi, p.t("causes.choices.caption"), p.t("causes.choices.method"),
-                columns=["option_label", "n", "count", "share", "ci_low", "ci_high", "suppressed"],
-                percent=["share", "ci_low", "ci_high"])
-    gt = s.group_tests[s.group_tests["dimension"].isin(keep)]
-    p.table(gt, p.t("causes.groups.caption"), p.t("causes.groups.method"),
-            columns=["dimension", "n", "n_groups", "statistic", "df", "p_value", "effect_size",
-                     "suppressed"])
-    p.table(s.income_association, p.t("causes.income.caption"), p.t("causes.income.method"),
-            columns=["dimension", "unit", "n_branches", "statistic", "ci_low", "ci_high",
-                     "p_value", "suppressed"])
-    if not s.themes.empty:
-        p.h(p.t("causes.open"))
-        p.table(s.themes.sort_values("share", ascending=False), p.t("causes.themes.caption"),
-                p.t("causes.themes.method"), columns=["theme", "n", "count", "share", "suppressed"],
-                percent=["share"])
-        p.table(s.examples.sort_values(["theme", "example_rank"]), p.t("causes.examples.caption"),
-                p.t("causes.examples.method"), columns=["theme", "example"], max_rows=15)
-
+    survey_parts(rep, p)
 
 def measures(p: DocxPage, rep) -> None:
     p.section("measures")

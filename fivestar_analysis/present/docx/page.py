@@ -189,6 +189,10 @@ class DocxPage:
             _bookmark(p, bookmark, len(self._bookmarks))
         return p
 
+    def sub(self, content: str) -> Any:
+        """A sub-section heading; the HTML page has the same method."""
+        return self.h(content)
+
     def md(self, template: str, **context: Any) -> None:
         """A narrative template (``templates/<lang>/<template>.md.j2``) as paragraphs."""
         self.markdown(nv.render_section(template, self.language, rubric=self.rubric, **context))
