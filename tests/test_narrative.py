@@ -62,3 +62,12 @@ def test_values_cannot_become_markdown(rep):
 
     html = markdown_html(nv.render_section("basic", "zh", **facts))
     assert "<strong>" not in html and "<a " not in html and "**粗体县**" in html
+
+
+def test_level_sentence_follows_the_rubrics_top_level(rep):
+    # a rubric with six levels: the sentence starts at 六星, no level is dropped or invented
+    facts = {**nv.facts_basic(rep), "max_level": 6, "levels": {6: 2, 5: 1, 0: 4}}
+    zh = nv.render_section("basic", "zh", rubric=rep.county.rubric, **facts)
+    assert "评定六星支部2个、五星1个、四星0个" in zh and "尚未获星的4个" in zh
+    en = nv.render_section("basic", "en", rubric=rep.county.rubric, **facts)
+    assert "2 branches at 6 stars, 1 at 5 stars" in en and "0 at 1 star;" in en

@@ -75,6 +75,7 @@ def facts_basic(rep) -> dict[str, Any]:
         "n_branches": ov.n_branches, "n_rural": ov.n_rural, "n_community": ov.n_community,
         "n_townships": ov.n_townships,
         "levels": _level_counts(rep.levels, y, "all"),
+        "max_level": c.rubric.max_level,
         "count_3plus": int(s3.loc[(y, "all"), "count_3plus"]),
         "share_3plus": share(y, "all"),
         "share_3plus_rural": share(y, "rural"),
