@@ -101,6 +101,8 @@ class CountyReport:
         if self.survey is not None:
             for name, table in self.survey.tables().items():
                 out[f"survey_{name}"] = table
+        if self.drivers is not None:
+            out.update(self.drivers.tables())
         return out
 
 
