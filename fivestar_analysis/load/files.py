@@ -102,12 +102,16 @@ def package_identity(folder: Path) -> dict[str, Any]:
     try:
         if path.stat().st_size > _MAX_YAML:
             return {}
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        try:  # decoded as the loader decodes it
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("gb18030", errors="replace")
         if any(isinstance(e, yaml.AliasEvent) or getattr(e, "anchor", None)
                for e in yaml.parse(text, Loader=yaml.SafeLoader)):
             return {}
         data = yaml.safe_load(text)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
+    except (OSError, yaml.YAMLError, RecursionError):
         return {}
     if not isinstance(data, dict):
         return {}

@@ -8,9 +8,10 @@ import copy
 import html
 import re
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import nbformat
+if TYPE_CHECKING:  # pragma: no cover
+    import nbformat
 
 __all__ = ["export_html"]
 

@@ -142,7 +142,9 @@ class WarmKernel:
         except Exception:  # noqa: BLE001,S110 - already reaped or never started
             pass
         try:
-            self.km.cleanup_resources()
+            from jupyter_core.utils import run_sync
+
+            run_sync(self.km.cleanup_resources)()
         except Exception:  # noqa: BLE001,S110
             pass
         self.km = None
