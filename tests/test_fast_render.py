@@ -154,3 +154,33 @@ def test_warm_batch_reports_invalid_and_skips_unchanged(two_counties, tmp_path):
     assert "problem(s)" in first.outcomes[1].message
     assert [o.status for o in again.outcomes] == ["skipped"]
     assert again.outcomes[0].headline == first.outcomes[0].headline
+
+
+def test_jieba_tables_from_the_cache_equal_what_jieba_builds(tmp_path, monkeypatch):
+    import jieba
+    import jieba.posseg
+
+    from fivestar_analysis.load import jieba_tables as jt
+
+    monkeypatch.setenv("FIVESTAR_CACHE", str(tmp_path))
+    jt.tables.cache_clear()
+    try:
+        built = jt.tables()
+        assert len(list(tmp_path.glob("jieba-*.pickle"))) == 1
+        jt.tables.cache_clear()
+        loaded = jt.tables()
+    finally:
+        jt.tables.cache_clear()
+    assert loaded == built
+    tk = jieba.Tokenizer()  # the way the survey module built it before the cache
+    tk.initialize()
+    for line in jt._domain_text().splitlines():
+        parts = line.split()
+        if parts and not parts[0].startswith("#"):
+            tk.add_word(parts[0], int(parts[1]) if len(parts) > 1 else None,
+                        parts[2] if len(parts) > 2 else None)
+            tk.suggest_freq(parts[0], tune=True)
+    assert loaded["freq"] == tk.FREQ and loaded["total"] == tk.total
+    pos = jieba.posseg.POSTokenizer(tk)  # reads the tags from jieba's dictionary file
+    pos.makesure_userdict_loaded()
+    assert {**loaded["tags"], **loaded["domain_tags"]} == pos.word_tag_tab

@@ -254,10 +254,14 @@ def run_batch(paths: list[str | Path], out_dir: str | Path = "reports", *, jobs:
     kwargs = {"timeout": timeout, "force": force, "formats": tuple(formats), "language": language,
               "rules": str(Path(rules).resolve()) if rules else None}
     if warm:
-        from fivestar_analysis.render.warm import close_kernels, render_warm
+        from fivestar_analysis.render.warm import (
+            close_kernels,
+            render_warm,
+            render_warm_in_own_thread,
+        )
 
         kwargs["generated"] = generated
-    task = render_warm if warm else render_one
+    task = (render_warm_in_own_thread if scheduler else render_warm) if warm else render_one
     bar = _progress(len(folders), progress)
     outcomes: list[CountyOutcome] = []
     if scheduler:

@@ -17,11 +17,12 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-__all__ = ["render_warm", "close_kernels"]
+__all__ = ["render_warm", "render_warm_in_own_thread", "close_kernels"]
 
 _local = threading.local()
 _kernels: list = []
 _lock = threading.Lock()
+_threads: dict[int, Any] = {}
 
 
 def _kernel():
@@ -92,3 +93,17 @@ def render_warm(path: str, out_dir: str, *, timeout: float | None = None, force:
     except OSError as exc:
         return outcome("failed", f"{exc.strerror or exc}: {exc.filename or ''}")
     return outcome("skipped" if result.skipped else "rendered", "", result)
+
+
+def render_warm_in_own_thread(*args: Any, **kwargs: Any) -> dict[str, Any]:
+    """:func:`render_warm` on a private thread kept for the calling thread.
+
+    For dask workers: their task threads may have an event loop running, on which the
+    kernel's client cannot run its own; each gets one plain thread (and so one kernel).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    with _lock:
+        pool = _threads.setdefault(threading.get_ident(),
+                                   ThreadPoolExecutor(1, thread_name_prefix="fivestar-kernel"))
+    return pool.submit(render_warm, *args, **kwargs).result()
