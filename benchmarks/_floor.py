@@ -6,6 +6,7 @@ Shared by ``bench_report.py`` and ``bench_batch.py``; not part of the package.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -40,21 +41,36 @@ def floor_notebook(folder: Path) -> Path:
     return path
 
 
+#: CPU seconds (user + system) of every finished child process, kernels included, per call
+CPU: list[float] = []
+
+
+def _children_cpu() -> float:
+    t = os.times()
+    return t.children_user + t.children_system
+
+
 def run_floor(nb: Path, out: Path, data_dir: Path) -> float:
-    """Seconds for one whole floor process."""
+    """Seconds for one whole floor process (its CPU seconds are appended to ``CPU``)."""
     out.mkdir(parents=True, exist_ok=True)
+    cpu0 = _children_cpu()
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-c", FLOOR_SCRIPT, str(nb), str(out / "floor"),
                     str(data_dir)], check=True, capture_output=True)
-    return time.perf_counter() - t0
+    seconds = time.perf_counter() - t0
+    CPU.append(_children_cpu() - cpu0)
+    return seconds
 
 
 def run_cli(*args: str) -> float:
-    """Seconds for one whole ``fivestar ...`` process (``python -m fivestar_analysis.cli``)."""
+    """Seconds for one whole ``fivestar ...`` process (``python -m fivestar_analysis.cli``);
+    its CPU seconds, kernels included, are appended to ``CPU``."""
+    cpu0 = _children_cpu()
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "fivestar_analysis.cli", *args],
                           capture_output=True, text=True)
     seconds = time.perf_counter() - t0
+    CPU.append(_children_cpu() - cpu0)
     if proc.returncode != 0:
         raise SystemExit(f"fivestar {' '.join(args)} failed ({proc.returncode}):\n"
                          f"{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")

@@ -24,7 +24,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _floor import floor_notebook, run_cli, run_floor  # noqa: E402
+from _floor import CPU, floor_notebook, run_cli, run_floor  # noqa: E402
 
 from fivestar_analysis.tools.province import write_demo_province  # noqa: E402
 
@@ -52,11 +52,14 @@ def main(argv: list[str] | None = None) -> int:
         run_floor(nb, tmp / "floor", folders[0])  # warm-up: caches
         if args.only in (None, "b"):
             load0 = os.getloadavg()
-            floors, walls = [], []
+            floors, walls, cpu_f, cpu_b = [], [], [], []
             for _ in range(args.repeat):
                 floors.append(run_floor(nb, tmp / "floor", folders[0]))
+                cpu_f.append(CPU[-1])
                 walls.append(batch(folders[:4], tmp / "out_b", 1))
+                cpu_b.append(CPU[-1])
                 floors.append(run_floor(nb, tmp / "floor", folders[0]))
+                cpu_f.append(CPU[-1])
             f, w = statistics.median(floors), statistics.median(walls)
             print(f"\n(b) load average {load0[0]:.2f} before, {os.getloadavg()[0]:.2f} after")
             print(f"floor (one-cell notebook process)    {f:7.2f} s   "
@@ -65,12 +68,17 @@ def main(argv: list[str] | None = None) -> int:
                   + " ".join(f"{x:.2f}" for x in walls))
             print(f"per county / floor                    {w / 4 / f:7.2f}     target <= {TARGET_B} "
                   f"({'met' if w / 4 / f <= TARGET_B else 'missed'})")
+            cf, cb = statistics.median(cpu_f), statistics.median(cpu_b)
+            print(f"CPU s (kernels included): floor {cf:.2f}, batch {cb:.2f}, "
+                  f"per county / floor {cb / 4 / cf:.2f}")
         if args.only in (None, "c"):
             load0 = os.getloadavg()
             runs: dict[int, list[float]] = {1: [], 2: []}
+            cpus: dict[int, list[float]] = {1: [], 2: []}
             for _ in range(args.repeat):
                 for jobs in (1, 2):
                     runs[jobs].append(batch(folders, tmp / f"out_c{jobs}", jobs))
+                    cpus[jobs].append(CPU[-1])
             w1, w2 = statistics.median(runs[1]), statistics.median(runs[2])
             print(f"\n(c) load average {load0[0]:.2f} before, {os.getloadavg()[0]:.2f} after")
             for j in (1, 2):
@@ -78,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
                       + " ".join(f"{x:.2f}" for x in runs[j]))
             print(f"speed-up --jobs 2                     {w1 / w2:7.2f}     target >= {TARGET_C} "
                   f"({'met' if w1 / w2 >= TARGET_C else 'missed'})")
+            print(f"CPU s: --jobs 1 {statistics.median(cpus[1]):.1f}, "
+                  f"--jobs 2 {statistics.median(cpus[2]):.1f}")
     return 0
 
 

@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _floor import floor_notebook, run_cli, run_floor  # noqa: E402
+from _floor import CPU, floor_notebook, run_cli, run_floor  # noqa: E402
 
 from fivestar_analysis.tools.demo import write_demo_package  # noqa: E402
 
@@ -81,9 +81,12 @@ def main(argv: list[str] | None = None) -> int:
         run_floor(nb, out, demo)
         run_report(demo, out)
         floors, reports, helps, validates = [], [], [], []
+        cpu_floor, cpu_report = [], []
         for _ in range(args.repeat):
             floors.append(run_floor(nb, out, demo))
+            cpu_floor.append(CPU[-1])
             reports.append(run_report(demo, out))
+            cpu_report.append(CPU[-1])
             helps.append(run_cli("--help"))
             validates.append(run_cli("validate", str(demo)))
         load1 = os.getloadavg()
@@ -101,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:<34}{statistics.median(xs):>10.2f}   " + " ".join(f"{x:.2f}" for x in xs))
     print(f"{'ratio report / floor':<34}{ratio:>10.2f}   target <= {TARGET} "
           f"({'met' if ratio <= TARGET else 'missed'})")
+    cf, cr = statistics.median(cpu_floor), statistics.median(cpu_report)
+    print(f"{'CPU s (kernels included): floor':<34}{cf:>10.2f}   report {cr:.2f}, "
+          f"ratio {cr / cf:.2f}")
     return 0
 
 
