@@ -298,6 +298,10 @@ def render_report(
     if unknown:
         raise FivestarError(f"unknown format(s) {sorted(unknown)}; choose from {FORMATS}")
     plan = plan_report(data_dir, language=language, year=year, rules_path=rules_path)
+    if not plan.data_dir.is_dir():  # nothing to run a kernel for: the loader says why
+        from fivestar_analysis.load.loader import load_county
+
+        load_county(plan.data_dir)
     out_dir = prepare_out_dir(out_dir)
     if not force and (done := _current(out_dir, plan, formats)) is not None:
         targets = {fmt: out_dir / f"{done['stem']}.{fmt}" for fmt in formats}
@@ -311,6 +315,8 @@ def render_report(
         params = dict(plan.params, fingerprint=plan.fp, result_path=str(result_path),
                       xlsx_path=str(xlsx_tmp) if xlsx_tmp else None,
                       generated=generated or _dt.date.today().isoformat())
+        if "html" in formats:
+            _import_exporter_meanwhile()
         try:
             _execute(report_notebook(), executed, params, work, timeout=timeout,
                      kernel_name=kernel_name, kernel=kernel)
@@ -330,6 +336,17 @@ def render_report(
     return RenderResult(written.get("html"), written.get("ipynb"), written.get("xlsx"),
                         time.perf_counter() - start, plan.fp, outputs=written,
                         headline=result["headline"])
+
+
+def _import_exporter_meanwhile() -> None:
+    """Import nbconvert's exporter on a thread while the kernel works: this process mostly
+    waits for the kernel then, so on two cores the import costs no time of its own."""
+    import sys
+    import threading
+
+    if "nbconvert" not in sys.modules:
+        threading.Thread(target=lambda: __import__("nbconvert.exporters.html"), daemon=True,
+                         name="fivestar-import").start()
 
 
 def _read_result(path: Path) -> dict[str, Any]:
