@@ -1,7 +1,8 @@
 """Reports for many counties, in parallel, each with a time limit.
 
-By default each worker (a local thread, or a dask.distributed worker thread with a scheduler
-address; workers share the file system) keeps one warm kernel and renders county after county
+By default each worker (a local thread for one job, a local worker process each for more, or
+a dask.distributed worker thread with a scheduler address; workers share the file system)
+keeps one warm kernel and renders county after county
 in it (:mod:`~fivestar_analysis.render.warm`), its namespace reset between counties; a kernel
 that dies or runs over the time limit is killed and replaced. With ``warm=False`` every county
 is rendered by its own ``fivestar report`` process (:func:`render_one`, started in a new
@@ -268,7 +269,7 @@ def run_batch(paths: list[str | Path], out_dir: str | Path = "reports", *, jobs:
         outcomes = _run_dask(scheduler, folders, out, kwargs, bar, task)
     else:
         try:
-            with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            with _pool(jobs, warm) as pool:
                 futures = {pool.submit(task, str(f), str(out), **kwargs): f for f in folders}
                 for fut in as_completed(futures):
                     outcomes.append(CountyOutcome(**fut.result()))
@@ -286,6 +287,17 @@ def run_batch(paths: list[str | Path], out_dir: str | Path = "reports", *, jobs:
     except OSError as exc:
         index_error = f"{exc.strerror or exc}: {out / 'index.html'}"
     return BatchResult(outcomes, index, time.time() - start, index_error)
+
+
+def _pool(jobs: int, warm: bool):
+    """Threads for one job or for child processes; warm kernels with two jobs or more live in
+    worker processes of their own (one kernel each), so that no two share one interpreter."""
+    if warm and jobs > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+    return ThreadPoolExecutor(max_workers=max(1, jobs))
 
 
 def _run_dask(address: str, folders: list[Path], out: Path, kwargs: dict[str, Any], bar,
