@@ -21,6 +21,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from fivestar_analysis.errors import FivestarError
+
 __all__ = ["WarmKernel", "KernelDied"]
 
 #: run before every notebook after the first: the namespace goes, the imports stay
@@ -32,7 +34,7 @@ _RESET = ("get_ipython().run_line_magic('reset', '-f')\n"
 _PRELOAD = "import fivestar_analysis.render.notebook  # warm start\n"
 
 
-class KernelDied(RuntimeError):  # noqa: N818 - caught inside the render stage, never shown
+class KernelDied(FivestarError):  # noqa: N818 - caught inside the render stage, never shown
     """The warm kernel died or was killed (a time limit) while running a notebook."""
 
 
