@@ -1,18 +1,16 @@
-"""Benchmark (b): eight county reports with two parallel jobs against one.
+"""Benchmarks (b) and (c): ``fivestar batch`` as a user starts it, one whole process per run.
 
-Eight demo counties (``write_demo_province(n=8, seed=2024, scale=1.0)``: 100–600 branches
-each, four years, 400–4,000 questionnaires) are rendered by ``run_batch(..., force=True)``
-first with ``jobs=1`` and then with ``jobs=2`` (the same code path as
-``fivestar batch --jobs N --force``: one ``fivestar report`` process per county, each
-starting its own kernel), writing HTML. The speed-up is the wall time of ``jobs=1`` over
-that of ``jobs=2``. Run::
+(b) four varied demo counties (``write_demo_province(n=4, seed=2024, scale=1.0)``) with
+``--jobs 1``: the wall time per county against the floor of ``_floor.py`` (one process that
+executes a one-cell notebook with papermill and exports it with nbconvert); target at most
+1.5x. (c) eight varied demo counties with ``--jobs 2`` against ``--jobs 1``; target a
+speed-up of at least 1.8x. Every run is ``fivestar batch PATHS --out OUT --jobs J --force
+--format html``. Run::
 
-    .venv/bin/python benchmarks/bench_batch.py [--counties 8] [--repeat 1] [--formats html]
+    .venv/bin/python benchmarks/bench_batch.py [--repeat 1] [--only b|c]
 
-``--repeat N`` alternates the two N times and keeps each one's median. The load average
-is printed before and after: on a machine shared with other work the ``jobs=2`` run
-competes for the second core, so the figure is a lower bound of what two free cores give.
-Target: at least 1.7x. Figures are recorded in ``docs/benchmarks.md``.
+The load average is printed before and after: on a machine shared with other work the
+``--jobs 2`` run competes for the second core. Figures are recorded in ``docs/benchmarks.md``.
 """
 
 from __future__ import annotations
@@ -23,69 +21,73 @@ import platform
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from fivestar_analysis.render.batch import run_batch
-from fivestar_analysis.tools.province import write_demo_province
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _floor import CPU, floor_notebook, run_cli, run_floor  # noqa: E402
 
-TARGET = 1.7
+from fivestar_analysis.tools.province import write_demo_province  # noqa: E402
 
-
-def _cpu_seconds() -> float:
-    """CPU time of this process's finished children (the report processes and kernels)."""
-    t = os.times()
-    return t.children_user + t.children_system
+TARGET_B, TARGET_C = 1.5, 1.8
 
 
-def timed_batch(folders: list[Path], out: Path, jobs: int, formats: tuple[str, ...]
-                ) -> tuple[float, float]:
-    cpu0 = _cpu_seconds()
-    t0 = time.perf_counter()
-    result = run_batch(folders, out, jobs=jobs, force=True, formats=formats, progress=False)
-    wall = time.perf_counter() - t0
-    failed = result.failed
-    if failed:
-        raise SystemExit(f"jobs={jobs}: {len(failed)} county(ies) failed: "
-                         + "; ".join(f"{o.path}: {o.message}" for o in failed))
-    return wall, _cpu_seconds() - cpu0
+def batch(folders: list[Path], out: Path, jobs: int) -> float:
+    return run_cli("batch", *map(str, folders), "--out", str(out), "--jobs", str(jobs),
+                   "--force", "--format", "html")
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--counties", type=int, default=8)
     ap.add_argument("--seed", type=int, default=2024)
     ap.add_argument("--repeat", type=int, default=1)
-    ap.add_argument("--formats", default="html")
+    ap.add_argument("--only", choices=["b", "c"], default=None)
     args = ap.parse_args(argv)
-    formats = tuple(args.formats.split(","))
 
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+          f"{sys.version.split()[0]}")
     with tempfile.TemporaryDirectory(prefix="bench_batch.") as tmp:
         tmp = Path(tmp)
-        folders = write_demo_province(tmp / "province", n=args.counties, seed=args.seed,
-                                      scale=1.0)
-        load0 = os.getloadavg()
-        runs: dict[int, list[tuple[float, float]]] = {1: [], 2: []}
-        for _ in range(args.repeat):
-            for jobs in (1, 2):
-                runs[jobs].append(timed_batch(folders, tmp / f"out{jobs}", jobs, formats))
-        load1 = os.getloadavg()
-
-    wall = {j: statistics.median(w for w, _ in r) for j, r in runs.items()}
-    cpu = {j: statistics.median(c for _, c in r) for j, r in runs.items()}
-    speedup = wall[1] / wall[2]
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-          f"{sys.version.split()[0]}; load average {load0[0]:.2f} before, {load1[0]:.2f} after")
-    print(f"{args.counties} demo counties (seed {args.seed}, scale 1.0), formats {','.join(formats)}")
-    print()
-    print(f"{'run':<22}{'wall s':>9}{'CPU s':>9}   all wall times (s)")
-    for j in (1, 2):
-        print(f"{f'run_batch jobs={j}':<22}{wall[j]:>9.1f}{cpu[j]:>9.1f}   "
-              + " ".join(f"{w:.1f}" for w, _ in runs[j]))
-    print(f"{'speed-up jobs=2':<22}{speedup:>9.2f}{'':>9}   target >= {TARGET} "
-          f"({'met' if speedup >= TARGET else 'missed'})")
-    print(f"CPU per county: {cpu[1] / args.counties:.1f} s (jobs=1), "
-          f"{cpu[2] / args.counties:.1f} s (jobs=2)")
+        folders = write_demo_province(tmp / "province", n=8, seed=args.seed, scale=1.0)
+        nb = floor_notebook(tmp)
+        run_floor(nb, tmp / "floor", folders[0])  # warm-up: caches
+        if args.only in (None, "b"):
+            load0 = os.getloadavg()
+            floors, walls, cpu_f, cpu_b = [], [], [], []
+            for _ in range(args.repeat):
+                floors.append(run_floor(nb, tmp / "floor", folders[0]))
+                cpu_f.append(CPU[-1])
+                walls.append(batch(folders[:4], tmp / "out_b", 1))
+                cpu_b.append(CPU[-1])
+                floors.append(run_floor(nb, tmp / "floor", folders[0]))
+                cpu_f.append(CPU[-1])
+            f, w = statistics.median(floors), statistics.median(walls)
+            print(f"\n(b) load average {load0[0]:.2f} before, {os.getloadavg()[0]:.2f} after")
+            print(f"floor (one-cell notebook process)    {f:7.2f} s   "
+                  + " ".join(f"{x:.2f}" for x in floors))
+            print(f"batch of 4, --jobs 1                  {w:7.2f} s   "
+                  + " ".join(f"{x:.2f}" for x in walls))
+            print(f"per county / floor                    {w / 4 / f:7.2f}     target <= {TARGET_B} "
+                  f"({'met' if w / 4 / f <= TARGET_B else 'missed'})")
+            cf, cb = statistics.median(cpu_f), statistics.median(cpu_b)
+            print(f"CPU s (kernels included): floor {cf:.2f}, batch {cb:.2f}, "
+                  f"per county / floor {cb / 4 / cf:.2f}")
+        if args.only in (None, "c"):
+            load0 = os.getloadavg()
+            runs: dict[int, list[float]] = {1: [], 2: []}
+            cpus: dict[int, list[float]] = {1: [], 2: []}
+            for _ in range(args.repeat):
+                for jobs in (1, 2):
+                    runs[jobs].append(batch(folders, tmp / f"out_c{jobs}", jobs))
+                    cpus[jobs].append(CPU[-1])
+            w1, w2 = statistics.median(runs[1]), statistics.median(runs[2])
+            print(f"\n(c) load average {load0[0]:.2f} before, {os.getloadavg()[0]:.2f} after")
+            for j in (1, 2):
+                print(f"batch of 8, --jobs {j}                  {statistics.median(runs[j]):7.2f} s   "
+                      + " ".join(f"{x:.2f}" for x in runs[j]))
+            print(f"speed-up --jobs 2                     {w1 / w2:7.2f}     target >= {TARGET_C} "
+                  f"({'met' if w1 / w2 >= TARGET_C else 'missed'})")
+            print(f"CPU s: --jobs 1 {statistics.median(cpus[1]):.1f}, "
+                  f"--jobs 2 {statistics.median(cpus[2]):.1f}")
     return 0
 
 

@@ -11,13 +11,13 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 from scipy import stats
+from survey_fixtures import make_county
 
 from fivestar_analysis.analysis.stats import weighted_mean_ci, weighted_proportion_ci
 from fivestar_analysis.analysis.survey import compare_choices, compare_groups, estimate_scores
 from fivestar_analysis.analysis.survey.design import bind_design
 from fivestar_analysis.analysis.survey.scoring import score_respondents
 from fivestar_analysis.model.survey_design import SurveyDesign
-from survey_fixtures import make_county
 
 CLUSTERED = SurveyDesign()
 SRS = SurveyDesign.srs()

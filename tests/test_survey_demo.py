@@ -9,13 +9,13 @@ import pandas as pd
 import pytest
 
 from fivestar_analysis import load_county
-from fivestar_analysis.tools import demo
 from fivestar_analysis.analysis.survey import (
     alpha_if_item_deleted,
     describe_survey,
     open_answers,
     score_respondents,
 )
+from fivestar_analysis.tools import demo
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,6 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -361,8 +360,7 @@ def detect_table(grid: Grid, vocab: Vocabulary) -> DetectedTable:
         dropped_columns=dropped, scores=scores, table=table, kept=keep)
 
 
-def is_table_file(path: Path) -> bool:
-    return path.suffix.lower() in (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".sav")
+from fivestar_analysis.load.files import is_table_file  # noqa: E402  (one definition, re-exported)
 
 
 def skipped_note_rows(rows: list[int], limit: int = 30) -> str:

@@ -4,7 +4,6 @@ the codebook first so that question texts help recognise the survey."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +13,14 @@ from fivestar_analysis.load.detect import (
     DetectedTable,
     Vocabulary,
     detect_table,
+)
+from fivestar_analysis.load.files import (
+    CODEBOOK_YAML_NAMES,
+    SUBFOLDERS,  # noqa: F401  (re-exported)
     is_table_file,
+    label,
+    package_files,
+    sha256,
 )
 from fivestar_analysis.load.reading import Grid, RawTable, TableUnreadable, read_grids
 from fivestar_analysis.load.vocab import fold
@@ -22,12 +28,7 @@ from fivestar_analysis.load.vocab import fold
 __all__ = ["Discovery", "discover", "package_files"]
 
 CSV_EXT = (".csv", ".txt", ".tsv")
-SUBFOLDERS = ("台账", "ledger", "ledgers")
-CODEBOOK_YAML_NAMES = ("codebook", "编码表")
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+_sha256, _label = sha256, label  # the names the loader imports
 
 
 @dataclass
@@ -42,33 +43,6 @@ class Discovery:
     files: dict[str, str] = field(default_factory=dict)
     #: files that could not be read at all (already reported)
     unreadable: list[str] = field(default_factory=list)
-
-
-def package_files(folder: Path, log: ProblemLog | None = None) -> list[Path]:
-    """Table files of the folder and of a 台账/ or ledger/ sub-folder, in a stable order.
-
-    A file (or sub-folder) that is a link to somewhere outside the package folder is not
-    read: it is an error naming the link.
-    """
-    root = folder.resolve()
-
-    def inside(p: Path) -> bool:
-        try:
-            p.resolve().relative_to(root)
-            return True
-        except (ValueError, OSError):
-            if log is not None:
-                log.add("outside_package", _label(folder, p), target=str(p.resolve()))
-            return False
-
-    def listing(d: Path) -> list[Path]:
-        return sorted(p for p in d.iterdir() if p.is_file()
-                      and not p.name.startswith(("~$", ".")) and inside(p))
-    files = listing(folder)
-    for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
-        if fold(sub.name) in SUBFOLDERS and inside(sub):
-            files += listing(sub)
-    return files
 
 
 def _codebook_names(raw: RawTable) -> dict[str, str]:
@@ -171,10 +145,3 @@ def _cell_problems(t: DetectedTable, log: ProblemLog) -> None:
         if r in data_rows and t.header_of(c) is not None:
             log.add("formula_without_value", t.file, r, t.header_of(c),
                     col_index=t.kept.index(c))
-
-
-def _label(folder: Path, path: Path) -> str:
-    rel = path.relative_to(folder)
-    return rel.as_posix()
-
-

@@ -145,20 +145,9 @@ def _dictionary() -> tuple[frozenset[str], frozenset[str]]:
     (林业, 纪检, 卫生院, 修理); ``frequent`` are words seen 500 times or more whatever their
     tag (文明 and 高峰 are tagged as names, but mostly they are words).
     """
-    import jieba
+    from fivestar_analysis.load.jieba_tables import name_screen_words
 
-    ordinary, frequent = set(), set()
-    with jieba.get_dict_file() as fh:
-        for line in fh:
-            parts = line.decode("utf-8").split()
-            if len(parts) < 2 or not 2 <= len(parts[0]) <= 4:
-                continue
-            freq, tag = int(parts[1]), (parts[2] if len(parts) > 2 else "")
-            if freq >= 500:
-                frequent.add(parts[0])
-            if freq >= 20 and not tag.startswith("nr"):
-                ordinary.add(parts[0])
-    return frozenset(ordinary), frozenset(frequent)
+    return name_screen_words()
 
 
 def roster_names(columns: Mapping[str, Iterable] | Iterable[tuple[str, Iterable]]

@@ -1,8 +1,12 @@
-"""Reports for many counties: one process per county, in parallel, each with a time limit.
+"""Reports for many counties, in parallel, each with a time limit.
 
-Every county is rendered by its own ``fivestar report`` process (started in a new session,
-so a hung kernel is killed together with it), by a pool of local workers or, with a
-scheduler address, by a dask.distributed cluster whose workers share the file system.
+By default each worker (a local thread for one job, a local worker process each for more, or
+a dask.distributed worker thread with a scheduler address; workers share the file system)
+keeps one warm kernel and renders county after county
+in it (:mod:`~fivestar_analysis.render.warm`), its namespace reset between counties; a kernel
+that dies or runs over the time limit is killed and replaced. With ``warm=False`` every county
+is rendered by its own ``fivestar report`` process (:func:`render_one`, started in a new
+session, so a hung kernel is killed together with it).
 A county that fails — bad data, a failing cell, a crash or a time-out — is reported and
 never stops the others; reports are written atomically, so a failure leaves no partial
 HTML. The run ends with an ``index.html`` linking every report.
@@ -25,7 +29,7 @@ from urllib.parse import quote
 
 from fivestar_analysis.errors import FivestarError, OutputNotWritable
 from fivestar_analysis.present.escape import terminal_text
-from fivestar_analysis.render.report import atomic_write_bytes, prepare_out_dir, remove_stale_work
+from fivestar_analysis.render.workdir import atomic_write_bytes, prepare_out_dir, remove_stale_work
 
 __all__ = ["CountyOutcome", "BatchResult", "render_one", "run_batch", "write_index"]
 
@@ -233,12 +237,15 @@ def run_batch(paths: list[str | Path], out_dir: str | Path = "reports", *, jobs:
               timeout: float | None = None, force: bool = False,
               formats: tuple[str, ...] = ("html", "ipynb"), language: str | None = None,
               rules: str | None = None, scheduler: str | None = None,
-              progress: bool = True) -> BatchResult:
+              progress: bool = True, warm: bool = True,
+              generated: str | None = None) -> BatchResult:
     """Render every county package; never stops at a failure. Writes ``index.html``.
 
     Refuses (before rendering anything) a folder listed twice, two packages with one code
     and an output folder that cannot be written to. An index that cannot be written leaves
     ``index`` None and says why in ``index_error``; the outcomes are returned all the same.
+    ``warm`` keeps one kernel per worker (else one process per county); ``generated`` fixes
+    the date the reports state (warm workers only; default today).
     """
     start = time.time()
     folders = [Path(p).resolve() for p in paths]
@@ -247,16 +254,29 @@ def run_batch(paths: list[str | Path], out_dir: str | Path = "reports", *, jobs:
     _check_writable(out)
     kwargs = {"timeout": timeout, "force": force, "formats": tuple(formats), "language": language,
               "rules": str(Path(rules).resolve()) if rules else None}
+    if warm:
+        from fivestar_analysis.render.warm import (
+            close_kernels,
+            render_warm,
+            render_warm_in_own_thread,
+        )
+
+        kwargs["generated"] = generated
+    task = (render_warm_in_own_thread if scheduler else render_warm) if warm else render_one
     bar = _progress(len(folders), progress)
     outcomes: list[CountyOutcome] = []
     if scheduler:
-        outcomes = _run_dask(scheduler, folders, out, kwargs, bar)
+        outcomes = _run_dask(scheduler, folders, out, kwargs, bar, task)
     else:
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = {pool.submit(render_one, str(f), str(out), **kwargs): f for f in folders}
-            for fut in as_completed(futures):
-                outcomes.append(CountyOutcome(**fut.result()))
-                bar.update(1)
+        try:
+            with _pool(jobs, warm) as pool:
+                futures = {pool.submit(task, str(f), str(out), **kwargs): f for f in folders}
+                for fut in as_completed(futures):
+                    outcomes.append(CountyOutcome(**fut.result()))
+                    bar.update(1)
+        finally:
+            if warm:
+                close_kernels()
     bar.close()
     order = {str(f): i for i, f in enumerate(folders)}
     outcomes.sort(key=lambda o: order[o.path])
@@ -269,7 +289,19 @@ def run_batch(paths: list[str | Path], out_dir: str | Path = "reports", *, jobs:
     return BatchResult(outcomes, index, time.time() - start, index_error)
 
 
-def _run_dask(address: str, folders: list[Path], out: Path, kwargs: dict[str, Any], bar) -> list[CountyOutcome]:
+def _pool(jobs: int, warm: bool):
+    """Threads for one job or for child processes; warm kernels with two jobs or more live in
+    worker processes of their own (one kernel each), so that no two share one interpreter."""
+    if warm and jobs > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+    return ThreadPoolExecutor(max_workers=max(1, jobs))
+
+
+def _run_dask(address: str, folders: list[Path], out: Path, kwargs: dict[str, Any], bar,
+              task=render_one) -> list[CountyOutcome]:
     try:
         from dask.distributed import Client
         from dask.distributed import as_completed as dask_completed
@@ -277,7 +309,7 @@ def _run_dask(address: str, folders: list[Path], out: Path, kwargs: dict[str, An
         raise FivestarError("the dask backend needs dask[distributed]: pip install 'dask[distributed]'") from None
     outcomes = []
     with Client(address) as client:
-        futures = [client.submit(render_one, str(f), str(out), pure=False, **kwargs) for f in folders]
+        futures = [client.submit(task, str(f), str(out), pure=False, **kwargs) for f in folders]
         for fut in dask_completed(futures):
             outcomes.append(CountyOutcome(**fut.result()))
             bar.update(1)

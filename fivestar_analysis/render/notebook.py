@@ -12,7 +12,8 @@ from typing import Any
 from fivestar_analysis.describe.county import CountyReport, describe_county
 from fivestar_analysis.present import sections
 
-__all__ = ["prepare", "show", "section_html", "resolve_data_dir", "write_workbook", "SECTIONS"]
+__all__ = ["prepare", "show", "section_html", "resolve_data_dir", "write_workbook", "SECTIONS",
+           "headline_figures"]
 
 SECTIONS = {
     "title": sections.title_html,
@@ -50,13 +51,58 @@ def demo_cache() -> Path:
 
 def prepare(data_dir: str | Path | None = None, *, year: int | None = None, language: str = "zh",
             rules_path: str | None = None, fingerprint: str | None = None,
-            generated: str | None = None) -> CountyReport:
-    """Load, validate and describe a county: everything the report shows, computed once."""
+            generated: str | None = None, result_path: str | None = None) -> CountyReport:
+    """Load, validate and describe a county: everything the report shows, computed once.
+
+    With ``result_path`` (set by ``fivestar report``) the outcome is also written there for
+    the process that started the kernel: the data problems or the error when the package is
+    refused (then re-raised), else the report's code, year, language, title and headline
+    figures.
+    """
+    from fivestar_analysis.errors import FivestarError, PackageInvalid
     from fivestar_analysis.load.loader import load_county
 
-    county = load_county(resolve_data_dir(data_dir))
-    return describe_county(county, year=year, language=language, rules_path=rules_path,
-                           fingerprint=fingerprint, generated=generated)
+    try:
+        county = load_county(resolve_data_dir(data_dir))
+        year = year or county.meta.year
+        if year not in county.years:
+            raise FivestarError(f"year {year} is not in the ledger ({county.years})")
+        rep = describe_county(county, year=year, language=language, rules_path=rules_path,
+                              fingerprint=fingerprint, generated=generated)
+    except PackageInvalid as exc:
+        _tell(result_path, {"invalid": (exc.problems, exc.warnings)})
+        raise
+    except FivestarError as exc:
+        _tell(result_path, {"error": str(exc)})
+        raise
+    _tell(result_path, {"code": county.meta.code, "year": int(year), "language": language,
+                        "title": sections.report_title_for(county.meta.name, year, language),
+                        "headline": headline_figures(county, year)})
+    return rep
+
+
+def _tell(path: str | None, result: dict[str, Any]) -> None:
+    if path:
+        import pickle
+
+        with open(path, "wb") as fh:
+            pickle.dump(result, fh)
+
+
+def headline_figures(county, year: int) -> dict[str, Any]:
+    """The few numbers an index of many reports shows for a county."""
+    from fivestar_analysis.analysis.stars import summary
+
+    s = summary(county, year=year)
+    b = county.branches_in(year)
+    return {
+        "name": county.meta.name, "code": county.meta.code, "year": int(year),
+        "branches": int(len(b)), "townships": int(b["township"].nunique()),
+        "share_3plus": s["all"]["share_3plus"],
+        "five_star": int(s["all"]["levels"].get("5", 0)),
+        "respondents": int(len(county.survey)) if county.survey is not None else 0,
+        "warnings": len(county.warnings),
+    }
 
 
 def section_html(name: str, rep: CountyReport) -> str:

@@ -13,15 +13,9 @@ person's name), and words jieba tags as personal names are left out of the top t
 
 from __future__ import annotations
 
-import logging
 import re
-import sys
 from functools import lru_cache
 
-import jieba
-
-_FRESH_POSSEG = "jieba.posseg" not in sys.modules
-import jieba.posseg  # noqa: E402  (reads the word-tag table of jieba's dictionary)
 import numpy as np
 import pandas as pd
 
@@ -35,11 +29,6 @@ from fivestar_analysis.model.county import County
 
 __all__ = ["segment", "mask_names", "open_answers", "top_terms", "text_themes",
            "theme_examples", "domain_terms", "stop_words"]
-
-#: the word-tag table jieba.posseg read from jieba's own dictionary when this module first
-#: imported it (None if something imported jieba.posseg before, and might have added words)
-_PRISTINE_TAGS = (dict(jieba.posseg.dt.word_tag_tab)
-                  if _FRESH_POSSEG and not jieba.dt.user_word_tag_tab else None)
 
 _MASK_RE = re.compile(r"\[[^\[\]]*已隐去\]")
 _WORD_RE = re.compile(r"[\u4e00-\u9fffA-Za-z]")
@@ -60,31 +49,18 @@ def stop_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _tokenizer() -> jieba.Tokenizer:
-    jieba.setLogLevel(logging.WARNING)  # jieba logs its dictionary build to stderr
-    tk = jieba.Tokenizer()
-    tk.initialize()
-    for line in resource_text("domain_dict.txt").splitlines():
-        parts = line.split()
-        if not parts or parts[0].startswith("#"):
-            continue
-        tk.add_word(parts[0], int(parts[1]) if len(parts) > 1 else None,
-                    parts[2] if len(parts) > 2 else None)
-        tk.suggest_freq(parts[0], tune=True)
-    return tk
+def _tokenizer():
+    """jieba with the campaign dictionary; imported and loaded (from a fast cache, see
+    :mod:`~fivestar_analysis.load.jieba_tables`) only when there are answers to segment."""
+    from fivestar_analysis.load.jieba_tables import tokenizer
+
+    return tokenizer()
 
 
-@lru_cache(maxsize=1)
-def _pos_tokenizer() -> jieba.posseg.POSTokenizer:
-    tk = _tokenizer()
-    if _PRISTINE_TAGS is None or tk.dictionary != jieba.dt.dictionary:
-        return jieba.posseg.POSTokenizer(tk)
-    # POSTokenizer(tk) would read jieba's dictionary file again (half a second) for the
-    # very table importing jieba.posseg has just read from it
-    pos = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)
-    pos.tokenizer = tk
-    pos.word_tag_tab = dict(_PRISTINE_TAGS)
-    return pos
+def _pos_tokenizer():
+    from fivestar_analysis.load.jieba_tables import pos_tokenizer
+
+    return pos_tokenizer()
 
 
 def _is_person_name(word: str) -> bool:

@@ -27,12 +27,13 @@ rules_path = None  # your own recommendation rules file (optional)
 xlsx_path = None  # write every report table to this workbook (optional)
 fingerprint = None  # set by fivestar report (inputs, parameters and version)
 generated = None  # set by fivestar report (the generation date)
+result_path = None  # set by fivestar report (where the outcome of loading is left for it)
 
 # %%
 from fivestar_analysis.render.notebook import prepare, show, write_workbook
 
 rep = prepare(data_dir, year=year, language=language, rules_path=rules_path,
-              fingerprint=fingerprint, generated=generated)
+              fingerprint=fingerprint, generated=generated, result_path=result_path)
 
 # %%
 show("title", rep)
