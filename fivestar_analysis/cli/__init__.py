@@ -80,7 +80,7 @@ def _report(sub, common) -> None:
                    help="report language (default: county.yaml, else zh)")
     r.add_argument("--year", type=int, default=None, help="report year (default: county.yaml)")
     r.add_argument("--format", default="html,ipynb",
-                   help="comma-separated outputs: html, ipynb, xlsx (default html,ipynb)")
+                   help="comma-separated outputs: html, ipynb, xlsx, docx, pdf (default html,ipynb)")
     r.add_argument("--rules", default=None, help="your own recommendation rules (YAML)")
     r.add_argument("--timeout", type=float, default=None, help="per-cell time limit in seconds")
     r.add_argument("--skip-unchanged", action="store_true",
@@ -97,7 +97,7 @@ def _batch(sub, common) -> None:
                    help="counties rendered at once (default: number of cores)")
     b.add_argument("--timeout", type=float, default=None, help="time limit per county in seconds")
     b.add_argument("--force", action="store_true", help="render even when nothing changed")
-    b.add_argument("--format", default="html,ipynb", help="outputs per county (html,ipynb,xlsx)")
+    b.add_argument("--format", default="html,ipynb", help="outputs per county (html, ipynb, xlsx, docx, pdf)")
     b.add_argument("--language", choices=["zh", "en"], default=None, help="report language")
     b.add_argument("--rules", default=None, help="your own recommendation rules (YAML)")
     b.add_argument("--scheduler", default=None,
@@ -114,7 +114,7 @@ def _compare(sub, common) -> None:
                    help="report language (default: the first county's, else zh)")
     c.add_argument("--year", type=int, default=None, help="year compared (default: latest shared)")
     c.add_argument("--format", default="html,ipynb",
-                   help="comma-separated outputs: html, ipynb, xlsx (default html,ipynb)")
+                   help="comma-separated outputs: html, ipynb, xlsx, docx, pdf (default html,ipynb)")
     c.add_argument("--timeout", type=float, default=None, help="per-cell time limit in seconds")
     c.add_argument("--skip-unchanged", action="store_true",
                    help="do nothing when inputs, parameters and tool version are unchanged")
@@ -196,7 +196,8 @@ def main(argv: list[str] | None = None) -> int:
         out(("Error: " if lang == "en" else "错误：") + exc.localized(lang))
         return EXIT_FAILURE
     except FivestarError as exc:
-        out(("Error: " if lang == "en" else "错误：") + str(exc))
+        said = exc.localized(lang) if hasattr(exc, "localized") else str(exc)
+        out(("Error: " if lang == "en" else "错误：") + said)
         return EXIT_INVALID
     except KeyboardInterrupt:
         return 130

@@ -122,7 +122,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     out("")
     out("Rendering the demo report …" if lang == "en" else "正在生成示范县调研报告……")
-    result = render_report(path, args.report_dir, language=lang, formats=("html", "ipynb", "xlsx"))
+    result = render_report(path, args.report_dir, language=lang,
+                           formats=("html", "ipynb", "xlsx", "docx"))
     for fmt, file in result.outputs.items():
         out(f"  {fmt}: {file}")
     out(f"Open {result.html} in a browser." if lang == "en"

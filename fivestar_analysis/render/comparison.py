@@ -14,8 +14,8 @@ from typing import Any
 
 from fivestar_analysis.errors import FivestarError
 from fivestar_analysis.render.report import (
-    FORMATS,
     RenderResult,
+    check_formats,
     fingerprint,
     prepare_out_dir,
     run_notebook,
@@ -84,9 +84,7 @@ def render_comparison(
     from fivestar_analysis.present.comparison_sections import comparison_title
 
     start = time.perf_counter()
-    unknown = set(formats) - set(FORMATS)
-    if unknown:
-        raise FivestarError(f"unknown format(s) {sorted(unknown)}; choose from {FORMATS}")
+    check_formats(formats)
     folders = [str(Path(p).expanduser().resolve()) for p in paths]
     counties, failures = load_counties(folders, language=language or "zh")
     fail_list = failures.to_dict("records")

@@ -14,7 +14,8 @@ from fivestar_analysis.analysis.comparison import load_counties
 from fivestar_analysis.describe.comparison import CountyComparison, describe_comparison
 from fivestar_analysis.present import comparison_sections as sections
 
-__all__ = ["prepare", "show", "section_html", "resolve_data_dirs", "write_workbook", "SECTIONS"]
+__all__ = ["prepare", "show", "section_html", "resolve_data_dirs", "write_workbook",
+           "write_document", "SECTIONS"]
 
 SECTIONS = {
     "title": sections.title_html,
@@ -65,3 +66,13 @@ def write_workbook(cmp: CountyComparison, path: str | Path | None) -> Path | Non
     from fivestar_analysis.present.workbook import write_tables_xlsx
 
     return write_tables_xlsx(cmp.tables(), path, language=cmp.language, rubric=cmp.rubric)
+
+
+def write_document(cmp: CountyComparison, path: str | Path | None) -> Path | None:
+    """The comparison as an editable Word document
+    (:func:`fivestar_analysis.present.docx.write_comparison_docx`)."""
+    if not path:
+        return None
+    from fivestar_analysis.present.docx import write_comparison_docx
+
+    return write_comparison_docx(cmp, path, language=cmp.language)

@@ -12,7 +12,8 @@ from typing import Any
 from fivestar_analysis.describe.county import CountyReport, describe_county
 from fivestar_analysis.present import sections
 
-__all__ = ["prepare", "show", "section_html", "resolve_data_dir", "write_workbook", "SECTIONS",
+__all__ = ["prepare", "show", "section_html", "resolve_data_dir", "write_workbook",
+           "write_document", "SECTIONS",
            "headline_figures"]
 
 SECTIONS = {
@@ -124,3 +125,13 @@ def write_workbook(rep: CountyReport, path: str | Path | None) -> Path | None:
     from fivestar_analysis.present.workbook import write_tables_xlsx
 
     return write_tables_xlsx(rep.tables(), path, language=rep.language, rubric=rep.county.rubric)
+
+
+def write_document(rep: CountyReport, path: str | Path | None) -> Path | None:
+    """The report as an editable Word document
+    (:func:`fivestar_analysis.present.docx.write_report_docx`)."""
+    if not path:
+        return None
+    from fivestar_analysis.present.docx import write_report_docx
+
+    return write_report_docx(rep, path, language=rep.language)

@@ -29,6 +29,12 @@ from typing import Any
 from fivestar_analysis._version import __version__
 from fivestar_analysis.errors import FivestarError, PackageInvalid
 from fivestar_analysis.render.html import export_html
+from fivestar_analysis.render.outputs import (
+    check_formats,
+    pdf_bytes,
+    side_params,
+    side_paths,
+)
 from fivestar_analysis.render.workdir import (
     atomic_write_bytes,
     kernel_stderr,
@@ -37,12 +43,10 @@ from fivestar_analysis.render.workdir import (
     remove_stale_work,
 )
 
-__all__ = ["render_report", "run_notebook", "RenderResult", "ReportFailed", "report_notebook",
+__all__ = ["check_formats", "render_report", "run_notebook", "RenderResult", "ReportFailed",
+           "report_notebook",
            "fingerprint", "export_html", "atomic_write_bytes", "up_to_date", "headline_figures",
            "remove_stale_work", "prepare_out_dir", "plan_report"]
-
-FORMATS = ("html", "ipynb", "xlsx")
-
 
 class ReportFailed(FivestarError):
     """A cell of the report notebook failed; the executed notebook is kept for inspection."""
@@ -158,21 +162,28 @@ def _failed(exc, out_dir: Path, stem: str, executed: Path, work: Path) -> Report
 
 
 def _write_outputs(out_dir: Path, stem: str, formats: tuple[str, ...], executed: Path,
-                   xlsx_tmp: Path | None, fp: str, title: str, language: str,
+                   side: dict[str, Path], fp: str, title: str, language: str,
                    headline: dict[str, Any] | None = None) -> dict[str, Path]:
-    """Build every output first, then move them into place: no half-written set."""
+    """Build every output first, then move them into place: no half-written set.
+
+    ``side`` holds the files the notebook wrote itself (workbook, Word document); a PDF is
+    printed from the exported HTML with headless Chromium."""
     import nbformat
 
     payloads: dict[str, bytes] = {}
-    if "html" in formats:
+    if "html" in formats or "pdf" in formats:
         nb = nbformat.read(executed, as_version=4)
-        payloads["html"] = export_html(nb, title, language).encode("utf-8")
+        html = export_html(nb, title, language).encode("utf-8")
+        if "html" in formats:
+            payloads["html"] = html
+        if "pdf" in formats:
+            payloads["pdf"] = pdf_bytes(html, executed.parent / f"{stem}.print")
     if "ipynb" in formats:
         payloads["ipynb"] = executed.read_bytes()
-    if "xlsx" in formats:
-        if xlsx_tmp is None or not xlsx_tmp.exists():
-            raise ReportFailed(None, "MissingOutput", "the notebook wrote no workbook", None)
-        payloads["xlsx"] = xlsx_tmp.read_bytes()
+    for fmt, path in side.items():
+        if not path.exists():
+            raise ReportFailed(None, "MissingOutput", f"the notebook wrote no {fmt} file", None)
+        payloads[fmt] = path.read_bytes()
     written = {fmt: atomic_write_bytes(out_dir / f"{stem}.{fmt}", data)
                for fmt, data in payloads.items()}
     stamp = {"fingerprint": fp, "stem": stem, "headline": headline or {}}
@@ -196,10 +207,11 @@ def run_notebook(
     start: float | None = None,
     generated: str | None = None,
 ) -> RenderResult:
-    """Execute ``notebook`` with papermill and write ``stem.{html,ipynb,xlsx}`` atomically.
+    """Execute ``notebook`` with papermill and write ``stem.<format>`` atomically.
 
-    The notebook receives ``parameters`` plus ``fingerprint``, ``generated`` and (when
-    ``xlsx`` is asked for) ``xlsx_path``, a temporary path it must write its workbook to.
+    The notebook receives ``parameters`` plus ``fingerprint``, ``generated`` and
+    ``xlsx_path``/``docx_path``: temporary paths it must write the workbook and the Word
+    document to when those formats are asked for (None otherwise).
     """
     from papermill.exceptions import PapermillExecutionError
 
@@ -209,14 +221,14 @@ def run_notebook(
     written: dict[str, Path] = {}
     try:
         executed = work / f"{stem}.ipynb"
-        xlsx_tmp = work / f"{stem}.xlsx" if "xlsx" in formats else None
-        params = dict(parameters, fingerprint=fp, xlsx_path=str(xlsx_tmp) if xlsx_tmp else None,
+        side = side_paths(work, stem, formats)
+        params = dict(parameters, fingerprint=fp, **side_params(side),
                       generated=generated or _dt.date.today().isoformat())
         try:
             _execute(notebook, executed, params, work, timeout=timeout, kernel_name=kernel_name)
         except PapermillExecutionError as exc:
             raise _failed(exc, out_dir, stem, executed, work) from None
-        written = _write_outputs(out_dir, stem, formats, executed, xlsx_tmp, fp, title, language)
+        written = _write_outputs(out_dir, stem, formats, executed, side, fp, title, language)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return RenderResult(written.get("html"), written.get("ipynb"), written.get("xlsx"),
@@ -294,9 +306,7 @@ def render_report(
     from papermill.exceptions import PapermillExecutionError
 
     start = time.perf_counter()
-    unknown = set(formats) - set(FORMATS)
-    if unknown:
-        raise FivestarError(f"unknown format(s) {sorted(unknown)}; choose from {FORMATS}")
+    check_formats(formats)
     plan = plan_report(data_dir, language=language, year=year, rules_path=rules_path)
     if not plan.data_dir.is_dir():  # nothing to run a kernel for: the loader says why
         from fivestar_analysis.load.loader import load_county
@@ -311,11 +321,10 @@ def render_report(
     work = new_work_folder(out_dir, plan.code or plan.data_dir.name or "report")
     try:
         executed, result_path = work / "report.ipynb", work / "result.pickle"
-        xlsx_tmp = work / "report.xlsx" if "xlsx" in formats else None
+        side = side_paths(work, "report", formats)
         params = dict(plan.params, fingerprint=plan.fp, result_path=str(result_path),
-                      xlsx_path=str(xlsx_tmp) if xlsx_tmp else None,
-                      generated=generated or _dt.date.today().isoformat())
-        if "html" in formats:
+                      **side_params(side), generated=generated or _dt.date.today().isoformat())
+        if "html" in formats or "pdf" in formats:
             _import_exporter_meanwhile()
         try:
             _execute(report_notebook(), executed, params, work, timeout=timeout,
@@ -329,7 +338,7 @@ def render_report(
             raise _failed(exc, out_dir, stem, executed, work) from None
         result = _read_result(result_path)
         stem = _stem(result["code"], result["year"], result["language"])
-        written = _write_outputs(out_dir, stem, formats, executed, xlsx_tmp, plan.fp,
+        written = _write_outputs(out_dir, stem, formats, executed, side, plan.fp,
                                  result["title"], result["language"], result["headline"])
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -23,11 +23,17 @@ data_dirs = None  # list of county package folders (None: four demo counties in 
 year = None  # the comparison year (None: the latest year every county has)
 language = "zh"  # zh or en
 xlsx_path = None  # write every comparison table to this workbook (optional)
+docx_path = None  # write the report as a Word document to this path (optional)
 fingerprint = None  # set by fivestar compare (inputs, parameters and version)
 generated = None  # set by fivestar compare (the generation date)
 
 # %%
-from fivestar_analysis.render.comparison_notebook import prepare, show, write_workbook
+from fivestar_analysis.render.comparison_notebook import (
+    prepare,
+    show,
+    write_document,
+    write_workbook,
+)
 
 cmp = prepare(data_dirs, year=year, language=language, fingerprint=fingerprint,
               generated=generated)
@@ -55,3 +61,6 @@ show("appendix", cmp)
 
 # %%
 _ = write_workbook(cmp, xlsx_path)
+
+# %%
+_ = write_document(cmp, docx_path)

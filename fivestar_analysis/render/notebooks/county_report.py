@@ -25,12 +25,18 @@ year = None  # the report year (None: the year in county.yaml)
 language = "zh"  # zh or en
 rules_path = None  # your own recommendation rules file (optional)
 xlsx_path = None  # write every report table to this workbook (optional)
+docx_path = None  # write the report as a Word document to this path (optional)
 fingerprint = None  # set by fivestar report (inputs, parameters and version)
 generated = None  # set by fivestar report (the generation date)
 result_path = None  # set by fivestar report (where the outcome of loading is left for it)
 
 # %%
-from fivestar_analysis.render.notebook import prepare, show, write_workbook
+from fivestar_analysis.render.notebook import (
+    prepare,
+    show,
+    write_document,
+    write_workbook,
+)
 
 rep = prepare(data_dir, year=year, language=language, rules_path=rules_path,
               fingerprint=fingerprint, generated=generated, result_path=result_path)
@@ -58,3 +64,6 @@ show("appendix", rep)
 
 # %%
 _ = write_workbook(rep, xlsx_path)
+
+# %%
+_ = write_document(rep, docx_path)
