@@ -311,7 +311,8 @@ def test_narrative_template_escapes_values_it_prints():
     facts = {"county": "**县**<b>x</b>{{7*7}}", "n_townships": 1, "n_branches": 1, "n_rural": 1,
              "n_community": 0, "year": 2024, "years": [2024], "n_respondents": 0,
              "levels": {5: 1}, "count_3plus": 1, "share_3plus": 1.0, "share_3plus_rural": None,
-             "share_3plus_community": None, "previous_year": None}
+             "share_3plus_community": None, "previous_year": None, "max_level": 5,
+             "mean_level": 5.0}
     html = markdown_html(render_section("basic", "zh", **facts))
     page = Page(html)
     assert page.tags() == {"p"}
