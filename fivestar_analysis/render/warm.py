@@ -92,6 +92,9 @@ def render_warm(path: str, out_dir: str, *, timeout: float | None = None, force:
         return outcome("invalid", f"1 problem(s): {exc}")
     except OSError as exc:
         return outcome("failed", f"{exc.strerror or exc}: {exc.filename or ''}")
+    except Exception as exc:  # noqa: BLE001 - one county's crash never stops the batch
+        kernel.close()  # a kernel in an unknown state is not reused
+        return outcome("failed", f"{type(exc).__name__}: {exc}")
     return outcome("skipped" if result.skipped else "rendered", "", result)
 
 
