@@ -262,3 +262,57 @@ def test_group_comparison_carries_the_design_rank_test(county):
     om = compare_groups(county, "group").omnibus
     assert om["design_rank_p_value"].between(0, 1).all()
     assert om["design_method"].str.contains("Kruskal-Wallis").all()
+
+
+# -- many groups: the sparse path (a province's thousands of townships) ------------------
+
+@pytest.mark.parametrize("design", [CLUSTERED, SurveyDesign(strata="township"), SRS])
+def test_sparse_domain_covariance_equals_the_dense_one(design):
+    from fivestar_analysis.analysis.survey.design_tests import domain_means
+
+    rng = np.random.default_rng(5)
+    branch = rng.integers(0, 60, 3000)
+    f = pd.DataFrame({"branch_id": branch.astype(str),
+                      "township": (branch % 7).astype(str),  # one lonely-free stratum each
+                      "weight": rng.uniform(0.5, 2.0, 3000)})
+    f.loc[f["branch_id"] == "59", "township"] = "lonely"  # a stratum with one PSU
+    y = rng.normal(3, 1, 3000) + branch / 30
+    y[rng.random(3000) < 0.05] = np.nan
+    groups = np.where(rng.random(3000) < 0.02, None, (branch % 11).astype(str)).astype(object)
+    bound = bind_design(f, design)
+    dense = domain_means(bound, y, groups, dense_cells=10**9)
+    sparse = domain_means(bound, y, groups, dense_cells=0)
+    assert dense[0] == sparse[0] and len(dense[0]) == 11
+    np.testing.assert_array_equal(dense[1], sparse[1])
+    np.testing.assert_allclose(sparse[2], dense[2], rtol=1e-9, atol=1e-15)
+
+
+def test_group_tests_over_thousands_of_groups_do_not_hold_rows_times_groups():
+    # 400,000 respondents in 2,000 townships: a dense respondents × groups matrix would be
+    # 6.4 GB; the PSU totals of the domain means are kept sparse instead
+    import tracemalloc
+
+    rng = np.random.default_rng(8)
+    n, towns = 400_000, 2000
+    branch = rng.integers(0, 20_000, n)
+    f = pd.DataFrame({"branch_id": branch, "township": branch % towns})
+    y = rng.integers(1, 6, n).astype("float64") + (branch % towns == 0)
+    bound = bind_design(f, CLUSTERED)
+    tracemalloc.start()
+    res = bound.wald_means(y, (branch % towns).astype(str))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert res["df1"] == towns - 1 and np.isfinite(res["statistic"])
+    assert peak < 500 * 2**20, f"peak {peak / 2**20:.0f} MiB"
+
+
+def test_a_domain_given_by_positions_equals_the_same_domain_as_a_mask():
+    rng = np.random.default_rng(3)
+    f = pd.DataFrame({"branch_id": rng.integers(0, 30, 500).astype(str),
+                      "weight": rng.uniform(0.5, 2, 500)})
+    y = rng.normal(0, 1, 500)
+    mask = rng.random(500) < 0.3
+    bound = bind_design(f, CLUSTERED)
+    assert bound.mean(y, np.flatnonzero(mask)) == bound.mean(y, mask)
+    assert bound.proportion((y > 0).astype(float), np.flatnonzero(mask)) == \
+        bound.proportion((y > 0).astype(float), mask)

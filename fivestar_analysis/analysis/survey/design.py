@@ -34,7 +34,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats as _sp
 
 from fivestar_analysis.analysis.stats import (
     MEAN_KEYS,
@@ -123,16 +122,21 @@ class BoundDesign:
     psu_scale: np.ndarray   # per PSU: (1 - f_h) n_h / (n_h - 1); 1 for a lonely PSU
     lonely: np.ndarray      # per PSU: True when its stratum has one PSU
 
-    def vcov(self, z: np.ndarray, active: np.ndarray | None = None) -> np.ndarray:
-        """Covariance matrix of the totals of the linearised variables ``z`` (rows × k).
+    @property
+    def n_psu(self) -> int:
+        return int(self.psu_stratum.size)
 
-        ``active`` (per PSU) limits the strata counted to those holding an active PSU;
-        the default counts every PSU of the design.
-        """
+    def vcov(self, z: np.ndarray, active: np.ndarray | None = None) -> np.ndarray:
+        """Covariance matrix of the totals of the linearised variables ``z`` (rows × k)."""
         z = np.nan_to_num(z if z.ndim == 2 else z[:, None])
-        t = np.column_stack([np.bincount(self.psu, weights=z[:, j],
-                                         minlength=self.psu_stratum.size)
+        t = np.column_stack([np.bincount(self.psu, weights=z[:, j], minlength=self.n_psu)
                              for j in range(z.shape[1])])
+        return self.vcov_totals(t)
+
+    def vcov_totals(self, t: np.ndarray) -> np.ndarray:
+        """Covariance matrix from the PSU totals ``t`` (PSUs × k) of linearised variables:
+        ``Σ_i s_i (t_i − c_i)(t_i − c_i)'`` with ``c_i`` the mean of the PSU's stratum (the
+        grand mean for a lonely PSU) and ``s_i`` its scale."""
         strata = self.psu_stratum
         n_h = np.bincount(strata).astype("float64")
         sums = np.stack([np.bincount(strata, weights=t[:, j], minlength=n_h.size)
@@ -143,24 +147,36 @@ class BoundDesign:
         scale = self.psu_scale
         return (d * scale[:, None]).T @ d
 
-    def _df(self, rows: np.ndarray) -> float:
+    def df_of(self, rows: np.ndarray) -> float:
+        """Degrees of freedom of the rows' PSUs: #PSU − #strata (at least 1)."""
         psus = np.unique(self.psu[rows])
         strata = np.unique(self.psu_stratum[psus])
         return float(max(psus.size - strata.size, 1))
 
+    def _rows(self, y: np.ndarray, domain: np.ndarray | None) -> np.ndarray:
+        """Positions (ascending) of the rows of ``domain`` (a mask or positions, default
+        all) with a finite value and a positive weight."""
+        if domain is None:
+            idx = np.arange(y.size)
+        else:
+            domain = np.asarray(domain)
+            idx = np.flatnonzero(domain) if domain.dtype == bool else domain.astype(np.int64)
+        w = self.weight[idx]
+        return idx[np.isfinite(y[idx]) & np.isfinite(w) & (w > 0)]
+
     def mean(self, values: np.ndarray, domain: np.ndarray | None = None,
              confidence: float = 0.95) -> dict[str, float]:
-        """Mean of ``values`` (NaN ignored) over the rows in ``domain`` (default: all).
+        """Mean of ``values`` (NaN ignored) over the rows in ``domain`` (a boolean mask or
+        ascending row positions; default: all).
 
         Returns :data:`DESIGN_MEAN_KEYS`. Under ``srs`` the first six keys are exactly
-        those of :func:`weighted_mean_ci`.
+        those of :func:`weighted_mean_ci`. The work is proportional to the domain's rows
+        (and the number of PSUs), so thousands of small domains stay cheap.
         """
         y = np.asarray(values, dtype="float64")
-        w = self.weight
-        rows = np.isfinite(y) & np.isfinite(w) & (w > 0)
-        if domain is not None:
-            rows &= np.asarray(domain, dtype=bool)
-        base = weighted_mean_ci(y[rows], w[rows], confidence)
+        idx = self._rows(y, domain)
+        yr, wr = y[idx], self.weight[idx]
+        base = weighted_mean_ci(yr, wr, confidence)
         n = base["n"]
         if self.design.is_srs or n < 2 or not np.isfinite(base["sd"]):
             deff = n / base["n_eff"] if base["n_eff"] > 0 else math.nan
@@ -169,14 +185,13 @@ class BoundDesign:
             return {**base, "se": se, "deff": deff if n else math.nan,
                     "df": base["n_eff"] - 1.0 if n else math.nan}
         m = base["estimate"]
-        sw = float(w[rows].sum())
-        z = np.where(rows, w * (np.nan_to_num(y) - m) / sw, 0.0)
-        v = float(self.vcov(z)[0, 0])
+        sw = float(wr.sum())
+        t = np.bincount(self.psu[idx], weights=wr * (yr - m) / sw, minlength=self.n_psu)
+        v = float(self.vcov_totals(t[:, None])[0, 0])
         se = math.sqrt(max(v, 0.0))
-        wr, yr = w[rows], y[rows]
         s2 = float((wr * (yr - m) ** 2).sum() / wr.sum()) * n / (n - 1.0)
         deff = v / (s2 / n) if s2 > 0 else math.nan
-        df = self._df(np.flatnonzero(rows))
+        df = self.df_of(idx)
         lo, hi = t_interval(m, se, df, confidence) if se > 0 else (m, m)
         n_eff = n / deff if deff and np.isfinite(deff) and deff > 0 else float(n)
         return {"n": n, "n_eff": n_eff, "estimate": m, "sd": base["sd"], "ci_low": lo,
@@ -190,11 +205,8 @@ class BoundDesign:
         it is :func:`weighted_proportion_ci` exactly.
         """
         h = np.asarray(hits, dtype="float64")
-        w = self.weight
-        rows = np.isfinite(h) & np.isfinite(w) & (w > 0)
-        if domain is not None:
-            rows &= np.asarray(domain, dtype=bool)
-        base = weighted_proportion_ci(h[rows], w[rows], confidence)
+        rows = self._rows(h, domain)
+        base = weighted_proportion_ci(h[rows], self.weight[rows], confidence)
         if self.design.is_srs or base["n"] < 2:
             ne = base["n_eff"]
             p = base["estimate"]
@@ -212,131 +224,32 @@ class BoundDesign:
 
     def domain_means(self, values: np.ndarray, groups: np.ndarray
                      ) -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:
-        """Means of ``values`` in each group with their joint linearised covariance.
+        """Means of ``values`` in each group with their joint linearised covariance
+        (:func:`~fivestar_analysis.analysis.survey.design_tests.domain_means`)."""
+        from fivestar_analysis.analysis.survey.design_tests import domain_means
 
-        Returns ``(labels, means, vcov, n)``; rows with a missing value or group are left out.
-        """
-        y = np.asarray(values, dtype="float64")
-        codes, uniques = pd.factorize(pd.Series(groups, dtype=object), use_na_sentinel=True)
-        w = self.weight
-        ok = np.isfinite(y) & np.isfinite(w) & (w > 0) & (codes >= 0)
-        present = np.unique(codes[ok])  # in order of first appearance, as pd.unique
-        present = present[np.argsort([np.flatnonzero(ok & (codes == c))[0] for c in present])]
-        labels = [uniques[c] for c in present]
-        z = np.zeros((y.size, len(labels)))
-        means, ns = np.zeros(len(labels)), np.zeros(len(labels))
-        for j, c in enumerate(present):
-            d = ok & (codes == c)
-            sw = float(w[d].sum())
-            means[j] = float((w[d] * y[d]).sum() / sw)
-            ns[j] = d.sum()
-            z[d, j] = w[d] * (y[d] - means[j]) / sw
-        return labels, means, self.vcov(z), ns
+        return domain_means(self, values, groups)
 
     def wald_means(self, values: np.ndarray, groups: np.ndarray) -> dict[str, float]:
-        """Are the group means equal? The design-based adjusted Wald F test.
+        """Design-based adjusted Wald F test of equal group means
+        (:func:`~fivestar_analysis.analysis.survey.design_tests.wald_means`)."""
+        from fivestar_analysis.analysis.survey.design_tests import wald_means
 
-        ``W = c' (C V C')⁻¹ c`` for the differences ``c`` of each group's mean from the
-        first; ``F = W (d − q + 1) / (q d)`` on ``(q, d − q + 1)`` degrees of freedom, with
-        q = groups − 1 and d the design's degrees of freedom (Korn & Graubard 1990).
-        Under ``srs`` each respondent is its own PSU.
-        """
-        labels, means, v, _ = self.domain_means(values, groups)
-        y = np.asarray(values, dtype="float64")
-        q = len(labels) - 1
-        out = {"statistic": math.nan, "df1": float(max(q, 0)), "df2": math.nan,
-               "p_value": math.nan}
-        if q < 1:
-            return out
-        c = means[1:] - means[0]
-        cm = np.hstack([-np.ones((q, 1)), np.eye(q)])
-        cv = cm @ v @ cm.T
-        d = self._df(np.flatnonzero(np.isfinite(y) & pd.Series(groups).notna().to_numpy()))
-        if d - q + 1 <= 0:
-            return out
-        try:
-            w_stat = float(c @ np.linalg.solve(cv, c))
-        except np.linalg.LinAlgError:
-            w_stat = float(c @ np.linalg.pinv(cv) @ c)
-        f = w_stat * (d - q + 1) / (q * d)
-        out.update(statistic=f, df2=float(d - q + 1),
-                   p_value=float(_sp.f.sf(f, q, d - q + 1)) if np.isfinite(f) else math.nan)
-        return out
+        return wald_means(self, values, groups)
 
     def rank_test(self, values: np.ndarray, groups: np.ndarray) -> dict[str, float]:
-        """Design-based Kruskal–Wallis: the adjusted Wald F test of :meth:`wald_means` on
-        the values' weighted mid-ranks, each value replaced by the estimated share of the
-        population below it plus half the share equal to it (Lumley & Scott 2013; R's
-        ``svyranktest(test = "KruskalWallis")``). Unlike the plain rank test it honours
-        weights and the clustering of respondents.
-        """
-        y = np.asarray(values, dtype="float64")
-        w = self.weight
-        ok = np.isfinite(y) & np.isfinite(w) & (w > 0) & pd.Series(groups).notna().to_numpy()
-        ranks = np.full(y.size, np.nan)
-        if ok.any():
-            uniq, inv = np.unique(y[ok], return_inverse=True)
-            mass = np.bincount(inv, weights=w[ok], minlength=uniq.size) / w[ok].sum()
-            below = np.cumsum(mass) - mass
-            ranks[ok] = (below + mass / 2.0)[inv]
-        return self.wald_means(ranks, groups)
+        """Design-based Kruskal–Wallis on weighted mid-ranks
+        (:func:`~fivestar_analysis.analysis.survey.design_tests.rank_test`)."""
+        from fivestar_analysis.analysis.survey.design_tests import rank_test
+
+        return rank_test(self, values, groups)
 
     def rao_scott(self, rows_var: np.ndarray, cols_var: np.ndarray) -> dict[str, float]:
-        """Rao–Scott second-order corrected chi-square of independence of a cross-table.
+        """Rao–Scott second-order corrected chi-square of a cross-table
+        (:func:`~fivestar_analysis.analysis.survey.design_tests.rao_scott`)."""
+        from fivestar_analysis.analysis.survey.design_tests import rao_scott
 
-        As R's ``svychisq(statistic = "F")``: Pearson's X² of the design-weighted table
-        scaled to n, divided by ``tr(Δ)`` and referred to ``F(ν, ν·d)`` with
-        ``ν = tr(Δ)² / tr(Δ²)``, Δ the generalised design effects of the interaction
-        contrasts. ``deff`` is the mean generalised design effect ``tr(Δ) / df``.
-        """
-        a = pd.Series(rows_var, dtype=object)
-        b = pd.Series(cols_var, dtype=object)
-        w = self.weight
-        ok = a.notna().to_numpy() & b.notna().to_numpy() & np.isfinite(w) & (w > 0)
-        out = {"statistic": math.nan, "df1": math.nan, "df2": math.nan, "p_value": math.nan,
-               "deff": math.nan}
-        ra, rl = pd.factorize(a[ok])
-        cb, cl = pd.factorize(b[ok])
-        r, c = len(rl), len(cl)
-        if r < 2 or c < 2:
-            return out
-        idx = np.flatnonzero(ok)
-        n = idx.size
-        cell = ra * c + cb
-        ww = w[idx]
-        p = np.bincount(cell, weights=ww, minlength=r * c) / ww.sum()
-        if (p <= 0).any():  # an empty cell: drop nothing, but keep the test defined
-            p = np.maximum(p, 1e-12)
-        ind = np.zeros((w.size, r * c))
-        ind[idx, cell] = 1.0
-        z = np.where(ok[:, None], w[:, None] * (ind - p[None, :]) / ww.sum(), 0.0)
-        v = self.vcov(z)
-        pr, pc = p.reshape(r, c).sum(axis=1), p.reshape(r, c).sum(axis=0)
-        expected = np.outer(pr, pc).ravel()
-        x2 = float(n * ((p - expected) ** 2 / expected).sum())
-        x1 = np.column_stack([np.ones(r * c)]
-                             + [np.repeat(np.eye(r)[:, i], c) for i in range(1, r)]
-                             + [np.tile(np.eye(c)[:, j], r) for j in range(1, c)])
-        x12 = np.column_stack([np.repeat(np.eye(r)[:, i], c) * np.tile(np.eye(c)[:, j], r)
-                               for i in range(1, r) for j in range(1, c)])
-        q, _ = np.linalg.qr(x1)
-        cmat = x12 - q @ (q.T @ x12)
-        idm = np.diag(1.0 / p)
-        denom = cmat.T @ (idm / n) @ cmat
-        numer = cmat.T @ idm @ v @ idm @ cmat
-        try:
-            delta = np.linalg.solve(denom, numer)
-        except np.linalg.LinAlgError:  # a degenerate table: no corrected test
-            return out
-        tr, tr2 = float(np.trace(delta)), float(np.trace(delta @ delta))
-        if not (np.isfinite(tr) and np.isfinite(tr2) and tr > 0 and tr2 > 0):
-            return out
-        nu = tr * tr / tr2
-        d = self._df(idx)
-        f = x2 / tr
-        out.update(statistic=f, df1=nu, df2=nu * d, p_value=float(_sp.f.sf(f, nu, nu * d)),
-                   deff=tr / ((r - 1) * (c - 1)))
-        return out
+        return rao_scott(self, rows_var, cols_var)
 
 
 def bind_design(frame: pd.DataFrame, design: SurveyDesign,

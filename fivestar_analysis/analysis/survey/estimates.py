@@ -47,11 +47,7 @@ def _rows(scores: pd.DataFrame, by: str, column: str | None, measures: Sequence[
         if column is None:
             parts = [("all", None)]
         else:
-            parts = []
-            for key, pos in group_positions(data, column):
-                mask = np.zeros(len(data), dtype=bool)
-                mask[pos] = True
-                parts.append((str(key), mask))
+            parts = [(str(key), pos) for key, pos in group_positions(data, column)]
         for sub, mask in parts:
             for measure in measures:
                 r = bound.mean(columns[measure], mask, confidence)
