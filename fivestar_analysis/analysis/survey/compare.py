@@ -258,8 +258,10 @@ def compare_groups(
 def _design_wald(frame: pd.DataFrame, by: str, measure: str, samples: dict,
                  plan: SurveyDesign, branches: pd.DataFrame) -> dict:
     """The design-based Wald test of equal means over the groups of ``samples``."""
-    keys = frame[by].astype(object).map(lambda v: None if pd.isna(v) else str(v))
-    groups = keys.where(keys.isin(list(samples)), None).to_numpy(dtype=object)
+    codes, uniques = pd.factorize(frame[by], use_na_sentinel=True)  # each label once
+    names = np.array([str(u) if str(u) in samples else None for u in uniques] + [None],
+                     dtype=object)
+    groups = names[codes]  # a missing key (-1) and a group left out: None
     res = ranked = {"statistic": math.nan, "df1": math.nan, "df2": math.nan,
                     "p_value": math.nan}
     if len(samples) >= 2:

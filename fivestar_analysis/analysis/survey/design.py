@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -126,6 +127,37 @@ class BoundDesign:
     def n_psu(self) -> int:
         return int(self.psu_stratum.size)
 
+    @cached_property
+    def _centres(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per PSU its centre group (its stratum; one group past the strata for a lonely
+        PSU, centred on the grand mean), PSUs per stratum, and the scales per group."""
+        n_strata = int(self.psu_stratum.max()) + 1 if self.psu_stratum.size else 0
+        group = np.where(self.lonely, n_strata, self.psu_stratum)
+        n_h = np.bincount(self.psu_stratum, minlength=n_strata).astype("float64")
+        sigma = np.bincount(group, weights=self.psu_scale, minlength=n_strata + 1)
+        return group, n_h, sigma
+
+    def domain_variance(self, rows: np.ndarray, z: np.ndarray) -> tuple[float, float]:
+        """Variance of the total of ``z`` (one value per row of ``rows``, 0 elsewhere) and
+        the degrees of freedom of those rows' PSUs (:meth:`df_of`).
+
+        Equal to ``vcov`` of the full-length variable, computed from the domain's PSUs
+        only: the others have a total of 0 and add ``s_i c_h²`` each, summed per stratum.
+        """
+        psus, inv = np.unique(self.psu[rows], return_inverse=True)
+        t = np.bincount(inv, weights=z, minlength=psus.size)
+        group, n_h, sigma = self._centres
+        n_strata = n_h.size
+        strata = self.psu_stratum[psus]
+        centre = np.append(np.bincount(strata, weights=t, minlength=n_strata) / n_h,
+                           t.sum() / self.n_psu)
+        g = group[psus]
+        s = self.psu_scale[psus]
+        rest = sigma - np.bincount(g, weights=s, minlength=n_strata + 1)
+        v = float((s * (t - centre[g]) ** 2).sum() + (rest * centre**2).sum())
+        df = float(max(psus.size - np.unique(strata).size, 1))
+        return v, df
+
     def vcov(self, z: np.ndarray, active: np.ndarray | None = None) -> np.ndarray:
         """Covariance matrix of the totals of the linearised variables ``z`` (rows × k)."""
         z = np.nan_to_num(z if z.ndim == 2 else z[:, None])
@@ -186,12 +218,10 @@ class BoundDesign:
                     "df": base["n_eff"] - 1.0 if n else math.nan}
         m = base["estimate"]
         sw = float(wr.sum())
-        t = np.bincount(self.psu[idx], weights=wr * (yr - m) / sw, minlength=self.n_psu)
-        v = float(self.vcov_totals(t[:, None])[0, 0])
+        v, df = self.domain_variance(idx, wr * (yr - m) / sw)
         se = math.sqrt(max(v, 0.0))
         s2 = float((wr * (yr - m) ** 2).sum() / wr.sum()) * n / (n - 1.0)
         deff = v / (s2 / n) if s2 > 0 else math.nan
-        df = self.df_of(idx)
         lo, hi = t_interval(m, se, df, confidence) if se > 0 else (m, m)
         n_eff = n / deff if deff and np.isfinite(deff) and deff > 0 else float(n)
         return {"n": n, "n_eff": n_eff, "estimate": m, "sd": base["sd"], "ci_low": lo,

@@ -114,8 +114,8 @@ def wald_means(bound: BoundDesign, values: np.ndarray, groups: np.ndarray) -> di
     if q < 1:
         return out
     c = means[1:] - means[0]
-    cm = np.hstack([-np.ones((q, 1)), np.eye(q)])
-    cv = cm @ v @ cm.T
+    # covariance of the differences from the first mean (C V C' for C = [-1 | I])
+    cv = v[1:, 1:] - v[1:, :1] - v[:1, 1:] + v[0, 0]
     d = bound.df_of(np.flatnonzero(np.isfinite(y) & pd.Series(groups).notna().to_numpy()))
     if d - q + 1 <= 0:
         return out
