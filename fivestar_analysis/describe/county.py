@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -125,14 +126,21 @@ def _safe_mentoring(county: County, year: int) -> tuple[MentoringPlan, str | Non
 
 def describe_county(county: County, *, year: int | None = None, language: str | None = None,
                     rules_path: str | None = None, fingerprint: str | None = None,
-                    generated: str | None = None) -> CountyReport:
-    """Compute every table, finding and recommendation of the report for ``year``."""
+                    generated: str | None = None,
+                    submit: Callable[..., Callable[[], Any]] | None = None) -> CountyReport:
+    """Compute every table, finding and recommendation of the report for ``year``.
+
+    ``submit(fn, *args)`` may start independent work elsewhere and return a callable that
+    gives its value (the report renderer passes a worker process); the driver models go
+    there while the rest is computed here. Without it everything runs in place.
+    """
     year = int(year or county.year)
     if year not in county.years:
         raise InvalidArgument(f"year {year} is not in the ledger ({county.years})")
     if year != county.year:
         county = county.replace(meta=_with_year(county.meta, year))
     language = language or county.meta.language
+    pending_drivers = submit(analyse_drivers, county, year) if submit else None
     survey = likert = None
     if county.survey is not None and county.codebook is not None:
         from fivestar_analysis.analysis.survey import describe_survey, likert_distribution
@@ -148,7 +156,7 @@ def describe_county(county: County, *, year: int | None = None, language: str | 
     findings = sorted(findings, key=lambda f: rank[f.severity])
     rules = load_rules(rules_path)
     mentoring, mentoring_within = _safe_mentoring(county, year)
-    drivers = analyse_drivers(county, year)
+    drivers = pending_drivers() if pending_drivers else analyse_drivers(county, year)
     report = CountyReport(
         county=county, year=year, language=language,
         generated=generated or _dt.date.today().isoformat(), fingerprint=fingerprint,

@@ -30,6 +30,7 @@ from urllib.parse import quote
 from fivestar_analysis.errors import FivestarError, OutputNotWritable
 from fivestar_analysis.present.escape import terminal_text
 from fivestar_analysis.render.workdir import atomic_write_bytes, prepare_out_dir, remove_stale_work
+from fivestar_analysis.render.fork import kernel_fork_setting
 
 __all__ = ["CountyOutcome", "BatchResult", "render_one", "run_batch", "write_index"]
 
@@ -265,18 +266,21 @@ def run_batch(paths: list[str | Path], out_dir: str | Path = "reports", *, jobs:
     task = (render_warm_in_own_thread if scheduler else render_warm) if warm else render_one
     bar = _progress(len(folders), progress)
     outcomes: list[CountyOutcome] = []
-    if scheduler:
-        outcomes = _run_dask(scheduler, folders, out, kwargs, bar, task)
-    else:
-        try:
-            with _pool(jobs, warm) as pool:
-                futures = {pool.submit(task, str(f), str(out), **kwargs): f for f in folders}
-                for fut in as_completed(futures):
-                    outcomes.append(CountyOutcome(**fut.result()))
-                    bar.update(1)
-        finally:
-            if warm:
-                close_kernels()
+    # one job leaves a core free for each kernel's worker process; more jobs use the cores
+    with kernel_fork_setting("1" if jobs == 1 and not scheduler else "0"):
+        if scheduler:
+            outcomes = _run_dask(scheduler, folders, out, kwargs, bar, task)
+        else:
+            try:
+                with _pool(jobs, warm) as pool:
+                    futures = {pool.submit(task, str(f), str(out), **kwargs): f
+                               for f in folders}
+                    for fut in as_completed(futures):
+                        outcomes.append(CountyOutcome(**fut.result()))
+                        bar.update(1)
+            finally:
+                if warm:
+                    close_kernels()
     bar.close()
     order = {str(f): i for i, f in enumerate(folders)}
     outcomes.sort(key=lambda o: order[o.path])

@@ -80,9 +80,12 @@ class WarmKernel:
         if self.connection_dir is not None:
             self.connection_dir.mkdir(parents=True, exist_ok=True)
             km.connection_file = str(self.connection_dir / f"kernel-{os.getpid()}-{id(self)}.json")
+        from fivestar_analysis.render.fork import kernel_fork_setting
+
         quiet = os.environ.get("FIVESTAR_QUIET_KERNEL") == "1"
-        run_sync(km.start_kernel)(cwd=self.cwd,
-                                  **({"stderr": subprocess.DEVNULL} if quiet else {}))
+        with kernel_fork_setting():
+            run_sync(km.start_kernel)(cwd=self.cwd,
+                                      **({"stderr": subprocess.DEVNULL} if quiet else {}))
         self.km, self.runs = km, 0
         if self.preload:
             self._execute(_PRELOAD, timeout=120)

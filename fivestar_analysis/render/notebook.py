@@ -63,13 +63,16 @@ def prepare(data_dir: str | Path | None = None, *, year: int | None = None, lang
     from fivestar_analysis.errors import FivestarError, PackageInvalid
     from fivestar_analysis.load.loader import load_county
 
+    from fivestar_analysis.render.fork import in_fork
+
+    _discard_sections()
     try:
         county = load_county(resolve_data_dir(data_dir))
         year = year or county.meta.year
         if year not in county.years:
             raise FivestarError(f"year {year} is not in the ledger ({county.years})")
         rep = describe_county(county, year=year, language=language, rules_path=rules_path,
-                              fingerprint=fingerprint, generated=generated)
+                              fingerprint=fingerprint, generated=generated, submit=in_fork)
     except PackageInvalid as exc:
         _tell(result_path, {"invalid": (exc.problems, exc.warnings)})
         raise
@@ -79,7 +82,52 @@ def prepare(data_dir: str | Path | None = None, *, year: int | None = None, lang
     _tell(result_path, {"code": county.meta.code, "year": int(year), "language": language,
                         "title": sections.report_title_for(county.meta.name, year, language),
                         "headline": headline_figures(county, year)})
+    _start_sections(rep)
     return rep
+
+
+#: sections drawn in a forked worker while the kernel draws the others: about half of the
+#: charts' time each on the demo county (``render.fork``; only where forking is enabled)
+FORKED_SECTIONS = ("achievements", "problems")
+_READY: dict[str, Any] = {}
+
+
+def _sections_in_child(rep: CountyReport, names: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for name in names:
+        try:
+            out[name] = SECTIONS[name](rep)
+        except Exception:  # noqa: BLE001 - drawn again by its own cell, which shows the error
+            pass
+    return out
+
+
+def _start_sections(rep: CountyReport) -> None:
+    """With forking enabled, draw :data:`FORKED_SECTIONS` in a worker and the other
+    sections here, before the cells show them; the HTML is the same either way."""
+    from fivestar_analysis.render.fork import Forked, fork_enabled
+
+    if not fork_enabled():
+        return
+    try:
+        job = Forked(_sections_in_child, rep, FORKED_SECTIONS)
+    except OSError:
+        return
+    html = {}
+    for name in SECTIONS:
+        if name not in FORKED_SECTIONS:
+            try:
+                html[name] = SECTIONS[name](rep)
+            except Exception:  # noqa: BLE001 - its own cell draws it again and fails there
+                pass
+    _READY.update(rep=rep, html=html, job=job)
+
+
+def _discard_sections() -> None:
+    job = _READY.pop("job", None)
+    if job is not None:
+        job.cancel()
+    _READY.clear()
 
 
 def _tell(path: str | None, result: dict[str, Any]) -> None:
@@ -107,6 +155,13 @@ def headline_figures(county, year: int) -> dict[str, Any]:
 
 
 def section_html(name: str, rep: CountyReport) -> str:
+    """One section's HTML (drawn ahead by :func:`prepare` when a worker was used)."""
+    if _READY.get("rep") is rep:
+        html = _READY["html"]
+        if name not in html and name in FORKED_SECTIONS and "job" in _READY:
+            html.update(_READY.pop("job").result())
+        if name in html:
+            return html.pop(name)
     return SECTIONS[name](rep)
 
 

@@ -142,7 +142,9 @@ def _execute(notebook: Path, executed: Path, params: dict[str, Any], work: Path,
     # the kernel's connection file lives in the work folder too, so a killed run leaves
     # nothing in the system's temporary folder
     config = Config({"KernelManager": {"connection_file": str(work / "kernel.json")}})
-    with kernel_stderr(work / "kernel.log"):
+    from fivestar_analysis.render.fork import kernel_fork_setting
+
+    with kernel_stderr(work / "kernel.log"), kernel_fork_setting():
         pm.execute_notebook(str(notebook), str(executed), parameters=params,
                             kernel_name=kernel_name, progress_bar=False, log_output=False,
                             cwd=str(notebook.parent), execution_timeout=timeout,
