@@ -40,9 +40,10 @@ def test_the_value_comes_from_the_child():
 
 
 def test_a_failing_child_is_replaced_by_the_computation_here(caplog):
+    caplog.set_level("INFO")
     with pytest.raises(ValueError, match="bad 1"):  # computed here again, so it raises here
         fork.Forked(_boom, 1).result()
-    assert "failed in the worker process" in caplog.text
+    assert "failed in the worker process" in caplog.text  # logged (info), not shown
 
 
 @pytest.mark.parametrize("fn", [_boom, _die])
@@ -122,3 +123,36 @@ def test_a_worker_that_dies_costs_time_not_sections(small_county, forking, monke
     monkeypatch.setattr(nb, "_sections_in_child", dies_in_the_child)
     died, used = _all_sections(small_county)
     assert used and died == alone
+
+
+def test_a_fresh_kernel_loads_in_the_worker_while_it_imports(small_county):
+    # in a fresh process (as in a fresh kernel) the county is loaded by a worker, the driver
+    # models are fitted by one and half of the sections drawn by one; the report is the same
+    import subprocess
+    import sys
+
+    code = f"""
+import os
+os.environ[{fork.ENV!r}] = "1"
+from fivestar_analysis.render import fork, notebook as nb
+fork.fork_enabled = lambda: True
+started = []
+real = fork.Forked.__init__
+def record(self, fn, *args):
+    started.append(fn.__name__)
+    real(self, fn, *args)
+fork.Forked.__init__ = record
+rep = nb.prepare({str(small_county)!r}, generated="2030-01-02")
+html = "".join(nb.section_html(name, rep) for name in nb.SECTIONS)
+import hashlib
+print(" ".join(started), hashlib.sha256(html.encode()).hexdigest())
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    names, digest = out.stdout.split()[:-1], out.stdout.split()[-1]
+    assert names == ["load_county", "analyse_drivers", "_sections_in_child"]
+    import hashlib
+
+    alone, _ = _all_sections(small_county)  # this process: no worker
+    assert digest == hashlib.sha256("".join(alone.values()).encode()).hexdigest()

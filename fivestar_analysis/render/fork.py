@@ -86,8 +86,8 @@ class Forked:
             return value
         if not fallback:
             raise RuntimeError(value)
-        log.warning("%s failed in the worker process (%s); computed in the kernel",
-                    getattr(self._fn, "__name__", self._fn), value)
+        log.info("%s failed in the worker process (%s); computed here instead",
+                 getattr(self._fn, "__name__", self._fn), value)
         return self._fn(*self._args)
 
 

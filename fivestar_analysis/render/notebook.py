@@ -6,25 +6,40 @@
 
 from __future__ import annotations
 
+import sys
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fivestar_analysis.describe.county import CountyReport, describe_county
-from fivestar_analysis.present import sections
+if TYPE_CHECKING:
+    from fivestar_analysis.describe.county import CountyReport
 
 __all__ = ["prepare", "show", "section_html", "resolve_data_dir", "write_workbook",
            "write_document", "SECTIONS",
            "headline_figures"]
 
-SECTIONS = {
-    "title": sections.title_html,
-    "basic": sections.basic_html,
-    "achievements": sections.achievements_html,
-    "problems": sections.problems_html,
-    "causes": sections.causes_html,
-    "measures": sections.measures_html,
-    "appendix": sections.appendix_html,
-}
+
+@lru_cache(maxsize=1)
+def _sections() -> dict[str, Any]:
+    from fivestar_analysis.present import sections
+
+    return {
+        "title": sections.title_html,
+        "basic": sections.basic_html,
+        "achievements": sections.achievements_html,
+        "problems": sections.problems_html,
+        "causes": sections.causes_html,
+        "measures": sections.measures_html,
+        "appendix": sections.appendix_html,
+    }
+
+
+def __getattr__(name: str) -> Any:
+    # ``SECTIONS`` is imported on first use, so that a cold kernel can start loading the
+    # county before the analysis and presentation modules are imported
+    if name == "SECTIONS":
+        return _sections()
+    raise AttributeError(name)
 
 
 def resolve_data_dir(data_dir: str | Path | None) -> Path:
@@ -62,12 +77,18 @@ def prepare(data_dir: str | Path | None = None, *, year: int | None = None, lang
     """
     from fivestar_analysis.errors import FivestarError, PackageInvalid
     from fivestar_analysis.load.loader import load_county
-
     from fivestar_analysis.render.fork import in_fork
 
     _discard_sections()
+    path = resolve_data_dir(data_dir)
+    # in a fresh kernel a worker loads the county while this process imports the rest
+    cold = "fivestar_analysis.describe.county" not in sys.modules
+    pending = in_fork(load_county, path) if cold else (lambda: load_county(path))
     try:
-        county = load_county(resolve_data_dir(data_dir))
+        from fivestar_analysis.describe.county import describe_county
+        from fivestar_analysis.present import sections
+
+        county = pending()
         year = year or county.meta.year
         if year not in county.years:
             raise FivestarError(f"year {year} is not in the ledger ({county.years})")
@@ -96,7 +117,7 @@ def _sections_in_child(rep: CountyReport, names: tuple[str, ...]) -> dict[str, s
     out = {}
     for name in names:
         try:
-            out[name] = SECTIONS[name](rep)
+            out[name] = _sections()[name](rep)
         except Exception:  # noqa: BLE001 - drawn again by its own cell, which shows the error
             pass
     return out
@@ -114,10 +135,10 @@ def _start_sections(rep: CountyReport) -> None:
     except OSError:
         return
     html = {}
-    for name in SECTIONS:
+    for name in _sections():
         if name not in FORKED_SECTIONS:
             try:
-                html[name] = SECTIONS[name](rep)
+                html[name] = _sections()[name](rep)
             except Exception:  # noqa: BLE001 - its own cell draws it again and fails there
                 pass
     _READY.update(rep=rep, html=html, job=job)
@@ -162,7 +183,7 @@ def section_html(name: str, rep: CountyReport) -> str:
             html.update(_READY.pop("job").result())
         if name in html:
             return html.pop(name)
-    return SECTIONS[name](rep)
+    return _sections()[name](rep)
 
 
 def show(name: str, rep: CountyReport) -> Any:
