@@ -19,6 +19,7 @@ from fivestar_analysis.analysis.drivers import DriverResults, analyse_drivers
 from fivestar_analysis.analysis.stars.economy import IncomeSummary
 from fivestar_analysis.analysis.stars.levels import Overview
 from fivestar_analysis.analysis.stars.mentoring import MentoringPlan, MentoringTooLarge
+from fivestar_analysis.analysis.survey._frame import shared_inputs
 from fivestar_analysis.describe.recommend import Recommendation, load_rules, recommend
 from fivestar_analysis.errors import InvalidArgument
 from fivestar_analysis.model.county import County
@@ -142,13 +143,15 @@ def describe_county(county: County, *, year: int | None = None, language: str | 
     language = language or county.meta.language
     pending_drivers = submit(analyse_drivers, county, year) if submit else None
     survey = likert = None
-    if county.survey is not None and county.codebook is not None:
-        from fivestar_analysis.analysis.survey import describe_survey, likert_distribution
-        from fivestar_analysis.analysis.survey._frame import shared_inputs
+    # one respondent frame, one set of scores for the survey tables, the Likert and the key
+    # drivers (which score satisfaction and importance as the survey tables did)
+    with shared_inputs():
+        if county.survey is not None and county.codebook is not None:
+            from fivestar_analysis.analysis.survey import describe_survey, likert_distribution
 
-        with shared_inputs():  # one respondent frame for the survey tables and the Likert
             survey = describe_survey(county)
             likert = likert_distribution(county)
+        drivers = pending_drivers() if pending_drivers else analyse_drivers(county, year)
     findings = st.diagnose(county, year=year)
     if survey is not None:
         findings = findings + list(survey.findings)
@@ -156,7 +159,6 @@ def describe_county(county: County, *, year: int | None = None, language: str | 
     findings = sorted(findings, key=lambda f: rank[f.severity])
     rules = load_rules(rules_path)
     mentoring, mentoring_within = _safe_mentoring(county, year)
-    drivers = pending_drivers() if pending_drivers else analyse_drivers(county, year)
     report = CountyReport(
         county=county, year=year, language=language,
         generated=generated or _dt.date.today().isoformat(), fingerprint=fingerprint,

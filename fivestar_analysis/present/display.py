@@ -169,13 +169,14 @@ def chart_png(draw: Callable[..., Any], *args: Any, language: str = "zh",
     import matplotlib.pyplot as plt
 
     from fivestar_analysis.present.charts import chart_style
+    from fivestar_analysis.present.charts._png import save_png
 
     with chart_style(language=language):
         fig, ax = plt.subplots(figsize=figsize)
         try:
             draw(*args, ax=ax, language=language, **kwargs)
             buf = io.BytesIO()
-            fig.savefig(buf, format="png", bbox_inches="tight")
+            save_png(fig, buf)  # the same bytes as savefig(bbox_inches="tight"), laid out once
         finally:
             plt.close(fig)
     return buf.getvalue()

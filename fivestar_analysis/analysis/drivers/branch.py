@@ -104,11 +104,31 @@ def _screen(x: pd.DataFrame, cfg: dict[str, Any], outcome: str) -> tuple[list[st
     return keep, excluded
 
 
+@lru_cache(maxsize=1)
+def _ordered_logit() -> type:
+    """``OrderedModel`` whose ``distr="logit"`` cdf is ``scipy.special.expit``.
+
+    ``stats.logistic.cdf`` computes ``expit`` too, but through scipy.stats' argument
+    checks (location, scale, support), which cost more than the function itself; the fit
+    calls it thousands of times (numerical gradients and Hessian). ``expit`` gives the same
+    values bit for bit, including 0 and 1 at the infinite outer thresholds, so the fit,
+    its standard errors and p-values are unchanged. Everything else (start values from
+    ``stats.logistic.ppf``, the pdf) is statsmodels' own.
+    """
+    from scipy.special import expit
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
+
+    class OrderedLogit(OrderedModel):
+        def cdf(self, x: Any) -> Any:
+            return expit(x)
+
+    return OrderedLogit
+
+
 def _fit(kind: str, y: Any, x: pd.DataFrame, groups: np.ndarray, cfg: dict[str, Any]
          ) -> tuple[Any, str, str | None, str | None]:
     """Fit one model: (result or None, se_method, note key or None, the factor to blame)."""
     import statsmodels.api as sm
-    from statsmodels.miscmodels.ordinal_model import OrderedModel
 
     n_clusters = int(pd.Series(groups).nunique())
     if n_clusters >= cfg["min_clusters"]:
@@ -123,8 +143,8 @@ def _fit(kind: str, y: Any, x: pd.DataFrame, groups: np.ndarray, cfg: dict[str, 
                 res = sm.Logit(y, sm.add_constant(x, has_constant="add")).fit(
                     disp=0, maxiter=100, **cov)
             else:
-                res = OrderedModel(y, x, distr="logit").fit(method="bfgs", disp=0,
-                                                            maxiter=300, **cov)
+                res = _ordered_logit()(y, x, distr="logit").fit(method="bfgs", disp=0,
+                                                                maxiter=300, **cov)
         except Exception as exc:  # noqa: BLE001 - statsmodels raises many kinds on degenerate data
             name = type(exc).__name__
             return None, se_method, "separation" if "Separation" in name else "not_converged", None

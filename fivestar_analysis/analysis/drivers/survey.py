@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from fivestar_analysis.analysis.drivers.branch import settings
+from fivestar_analysis.analysis.survey._frame import shared_inputs
 from fivestar_analysis.analysis.survey.scoring import COMPOSITE, score_respondents
 from fivestar_analysis.model.county import County
 
@@ -63,6 +64,22 @@ def _corr_from_moments(s: np.ndarray) -> np.ndarray:
     return cov / np.outer(sd, sd)
 
 
+def _branch_moments(m: np.ndarray, w: np.ndarray, codes: np.ndarray, n_b: int) -> np.ndarray:
+    """Weighted raw moments ``Σ w m_j m_k`` per branch, shape (branches, p, p).
+
+    One ``bincount`` per cell: each sums the same products ``(w m_j) m_k`` in the same
+    row order as ``np.add.at`` over the rows × p × p array did, so the values are the same
+    to the bit, without that n × p × p temporary (81 floats a respondent for nine columns).
+    """
+    p = m.shape[1]
+    wm = w[:, None] * m
+    out = np.empty((n_b, p, p))
+    for j in range(p):
+        for k in range(p):
+            out[:, j, k] = np.bincount(codes, weights=wm[:, j] * m[:, k], minlength=n_b)
+    return out
+
+
 def _wide(county: County, role: str, config) -> pd.DataFrame:
     long = score_respondents(county, role, config)
     scores = long.set_index(["respondent_id", "dimension"])["score"].unstack("dimension")
@@ -87,6 +104,12 @@ def key_drivers(county: County, config=None, *, bootstrap: int | None = None,
         ``note`` (``""``, ``no_survey_dimensions`` (fewer than two star areas, or
         no spread) or ``too_few_respondents``).
     """
+    with shared_inputs():  # the satisfaction and importance scores share their cleaned items
+        return _key_drivers(county, config, bootstrap, seed, confidence)
+
+
+def _key_drivers(county: County, config, bootstrap: int | None, seed: int | None,
+                 confidence: float) -> tuple[pd.DataFrame, dict]:
     cfg = settings()["survey"]
     reps = int(cfg["bootstrap"] if bootstrap is None else bootstrap)
     seed = int(cfg["seed"] if seed is None else seed)
@@ -112,8 +135,7 @@ def key_drivers(county: County, config=None, *, bootstrap: int | None = None,
     w = data["weight"].to_numpy(dtype="float64")
     codes, _ = pd.factorize(data["branch_id"])
     n_b = int(codes.max() + 1)
-    per_branch = np.zeros((n_b, m.shape[1], m.shape[1]))
-    np.add.at(per_branch, codes, (w[:, None, None] * m[:, :, None] * m[:, None, :]))
+    per_branch = _branch_moments(m, w, codes, n_b)
     raw = relative_weights(_corr_from_moments(per_branch.sum(axis=0)))
     r2 = float(raw.sum())
     rng = np.random.default_rng(seed)
