@@ -132,8 +132,9 @@ def describe_county(county: County, *, year: int | None = None, language: str | 
     """Compute every table, finding and recommendation of the report for ``year``.
 
     ``submit(fn, *args)`` may start independent work elsewhere and return a callable that
-    gives its value (the report renderer passes a worker process); the driver models go
-    there while the rest is computed here. Without it everything runs in place.
+    gives its value (the report renderer passes a worker process): the survey tables go
+    there while the star tables and the driver models are computed here. Without it
+    everything runs in place, the survey tables and the key drivers sharing one scoring.
     """
     year = int(year or county.year)
     if year not in county.years:
@@ -141,27 +142,51 @@ def describe_county(county: County, *, year: int | None = None, language: str | 
     if year != county.year:
         county = county.replace(meta=_with_year(county.meta, year))
     language = language or county.meta.language
-    pending_drivers = submit(analyse_drivers, county, year) if submit else None
-    survey = likert = None
-    # one respondent frame, one set of scores for the survey tables, the Likert and the key
-    # drivers (which score satisfaction and importance as the survey tables did)
-    with shared_inputs():
-        if county.survey is not None and county.codebook is not None:
-            from fivestar_analysis.analysis.survey import describe_survey, likert_distribution
-
-            survey = describe_survey(county)
-            likert = likert_distribution(county)
-        drivers = pending_drivers() if pending_drivers else analyse_drivers(county, year)
+    if submit is not None:
+        pending_survey = submit(_survey_tables, county)
+        drivers = analyse_drivers(county, year)
+        tables = _star_tables(county, year)
+        survey, likert = pending_survey()
+    else:
+        # one respondent frame, one set of scores for the survey tables, the Likert and the
+        # key drivers (which score satisfaction and importance as the survey tables did)
+        with shared_inputs():
+            survey, likert = _survey_tables(county)
+            drivers = analyse_drivers(county, year)
+        tables = _star_tables(county, year)
     findings = st.diagnose(county, year=year)
     if survey is not None:
         findings = findings + list(survey.findings)
     rank = {"high": 0, "medium": 1, "low": 2}
     findings = sorted(findings, key=lambda f: rank[f.severity])
     rules = load_rules(rules_path)
-    mentoring, mentoring_within = _safe_mentoring(county, year)
-    report = CountyReport(
+    return CountyReport(
         county=county, year=year, language=language,
         generated=generated or _dt.date.today().isoformat(), fingerprint=fingerprint,
+        **tables,
+        survey=survey,
+        likert=likert,
+        findings=findings,
+        recommendations=recommend(findings, county, language=language, rules=rules,
+                                  drivers=drivers.findings),
+        drivers=drivers,
+    )
+
+
+def _survey_tables(county: County) -> tuple[Any, pd.DataFrame | None]:
+    """The survey results and the Likert distribution (None, None without a survey)."""
+    if county.survey is None or county.codebook is None:
+        return None, None
+    from fivestar_analysis.analysis.survey import describe_survey, likert_distribution
+
+    with shared_inputs():  # one respondent frame for both (nested: the caller's)
+        return describe_survey(county), likert_distribution(county)
+
+
+def _star_tables(county: County, year: int) -> dict[str, Any]:
+    """Every ledger table of the report, by its CountyReport field."""
+    mentoring, mentoring_within = _safe_mentoring(county, year)
+    return dict(
         overview=st.county_overview(county, year=year),
         levels=st.level_distribution(county),
         levels_planned=st.level_distribution(county, basis="planned"),
@@ -194,14 +219,7 @@ def describe_county(county: County, *, year: int | None = None, language: str | 
         rewards_plan=st.reward_budget(county, year=year, basis="planned"),
         mentoring=mentoring,
         mentoring_within=mentoring_within,
-        survey=survey,
-        likert=likert,
-        findings=findings,
-        recommendations=recommend(findings, county, language=language, rules=rules,
-                                  drivers=drivers.findings),
-        drivers=drivers,
     )
-    return report
 
 
 def _with_year(meta, year: int):

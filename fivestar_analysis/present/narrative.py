@@ -50,10 +50,17 @@ def _env(language: str) -> Environment:
 def render_section(name: str, language: str, **context: Any) -> str:
     """Render ``templates/<language>/<name>.md.j2`` with ``context``."""
     lang = "en" if language == "en" else "zh"
+    lab = lambda key: label(key, lang, context.get("rubric"))  # noqa: E731
+    return _template(name, lang).render(label=lab, **context).strip() + "\n"
+
+
+@lru_cache(maxsize=128)
+def _template(name: str, lang: str):
+    """A packaged template, read and compiled once per process (templates are package
+    data, so they do not change while it runs)."""
     folder = resources.files("fivestar_analysis") / "resources" / "report" / "templates" / lang
     text = (folder / f"{name}.md.j2").read_text(encoding="utf-8")
-    lab = lambda key: label(key, lang, context.get("rubric"))  # noqa: E731
-    return _env(lang).from_string(text).render(label=lab, **context).strip() + "\n"
+    return _env(lang).from_string(text)
 
 
 def _level_counts(levels: pd.DataFrame, year: int, kind: str) -> dict[int, int]:

@@ -109,7 +109,7 @@ def prepare(data_dir: str | Path | None = None, *, year: int | None = None, lang
 
 #: sections drawn in a forked worker while the kernel draws the others: about half of the
 #: charts' time each on the demo county (``render.fork``; only where forking is enabled)
-FORKED_SECTIONS = ("achievements", "problems")
+FORKED_SECTIONS = ("achievements", "problems", "appendix")
 _READY: dict[str, Any] = {}
 
 
