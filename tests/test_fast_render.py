@@ -184,3 +184,30 @@ def test_jieba_tables_from_the_cache_equal_what_jieba_builds(tmp_path, monkeypat
     pos = jieba.posseg.POSTokenizer(tk)  # reads the tags from jieba's dictionary file
     pos.makesure_userdict_loaded()
     assert {**loaded["tags"], **loaded["domain_tags"]} == pos.word_tag_tab
+
+
+def test_commands_leave_out_the_slow_optional_iri_checker_and_notebooks_still_validate():
+    # papermill -> nbformat -> jsonschema imports rfc3987_syntax when installed, which builds a
+    # grammar for about 3 s; the command line marks it absent; notebook validation never
+    # needed it
+    code = """
+import sys
+from fivestar_analysis.cli import main
+main(["validate", "/nonexistent-folder-for-this-test"])
+import nbformat, papermill, nbconvert
+nb = nbformat.v4.new_notebook()
+nb.cells = [nbformat.v4.new_code_cell("1 + 1")]
+nbformat.validate(nb)
+bad = nbformat.v4.new_notebook()
+bad.cells = [{"cell_type": "code"}]
+try:
+    nbformat.validate(bad)
+except nbformat.ValidationError:
+    print("invalid notebook refused")
+print("rfc3987_syntax", sys.modules.get("rfc3987_syntax", "absent"))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "invalid notebook refused" in out.stdout
+    assert "rfc3987_syntax None" in out.stdout  # marked as not installed, never imported

@@ -182,6 +182,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # the report kernel's start-up and shutdown logging goes to a log file, not the terminal
     os.environ.setdefault("FIVESTAR_QUIET_KERNEL", "1")
+    from fivestar_analysis.render.startup import skip_slow_optional_imports
+
+    skip_slow_optional_imports()  # 3 s of papermill's import that no command needs
     lang = language(args)
     try:
         return int(_handler(args.handler)(args))

@@ -300,7 +300,10 @@ def _pool(jobs: int, warm: bool):
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+        from fivestar_analysis.render.startup import skip_slow_optional_imports
+
+        return ProcessPoolExecutor(max_workers=jobs, initializer=skip_slow_optional_imports,
+                                   mp_context=multiprocessing.get_context("spawn"))
     return ThreadPoolExecutor(max_workers=max(1, jobs))
 
 

@@ -148,7 +148,8 @@ def _execute(notebook: Path, executed: Path, params: dict[str, Any], work: Path,
         pm.execute_notebook(str(notebook), str(executed), parameters=params,
                             kernel_name=kernel_name, progress_bar=False, log_output=False,
                             cwd=str(notebook.parent), execution_timeout=timeout,
-                            request_save_on_cell_execute=False, config=config)
+                            request_save_on_cell_execute=False, config=config,
+                            shutdown_kernel="immediate")
 
 
 def _failed(exc, out_dir: Path, stem: str, executed: Path, work: Path) -> ReportFailed:
