@@ -48,7 +48,7 @@ def test_a_failing_child_is_replaced_by_the_computation_here(caplog):
 
 @pytest.mark.parametrize("fn", [_boom, _die])
 def test_without_fallback_the_failure_is_an_error(fn):
-    with pytest.raises(RuntimeError, match="ValueError: bad 1|ended without a result"):
+    with pytest.raises(fork.WorkerFailed, match="ValueError: bad 1|ended without a result"):
         fork.Forked(fn, 1).result(fallback=False)
 
 
@@ -126,8 +126,8 @@ def test_a_worker_that_dies_costs_time_not_sections(small_county, forking, monke
 
 
 def test_a_fresh_kernel_loads_in_the_worker_while_it_imports(small_county):
-    # in a fresh process (as in a fresh kernel) the county is loaded by a worker, the driver
-    # models are fitted by one and half of the sections drawn by one; the report is the same
+    # in a fresh process (as in a fresh kernel) the county is loaded by a worker, the survey
+    # tables are computed by one and half of the sections drawn by one; the report is the same
     import subprocess
     import sys
 
@@ -151,7 +151,7 @@ print(" ".join(started), hashlib.sha256(html.encode()).hexdigest())
                          timeout=600)
     assert out.returncode == 0, out.stderr[-2000:]
     names, digest = out.stdout.split()[:-1], out.stdout.split()[-1]
-    assert names == ["load_county", "analyse_drivers", "_sections_in_child"]
+    assert names == ["load_county", "_survey_tables", "_sections_in_child"]
     import hashlib
 
     alone, _ = _all_sections(small_county)  # this process: no worker

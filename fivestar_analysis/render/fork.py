@@ -22,9 +22,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["ENV", "Forked", "fork_enabled", "in_fork", "kernel_fork_setting"]
+from fivestar_analysis.errors import FivestarError
+
+__all__ = ["ENV", "Forked", "WorkerFailed", "fork_enabled", "in_fork", "kernel_fork_setting"]
 
 log = logging.getLogger(__name__)
+
+
+class WorkerFailed(FivestarError, RuntimeError):
+    """The worker process raised or ended without a result (with ``fallback=False``)."""
+
 
 #: the environment variable that allows forking (``1``) or forbids it (``0``, unset)
 ENV = "FIVESTAR_FORK"
@@ -85,7 +92,7 @@ class Forked:
         if ok:
             return value
         if not fallback:
-            raise RuntimeError(value)
+            raise WorkerFailed(value)
         log.info("%s failed in the worker process (%s); computed here instead",
                  getattr(self._fn, "__name__", self._fn), value)
         return self._fn(*self._args)
