@@ -83,7 +83,9 @@ class WarmKernel:
         from fivestar_analysis.render.fork import kernel_fork_setting
 
         quiet = os.environ.get("FIVESTAR_QUIET_KERNEL") == "1"
-        with kernel_fork_setting():
+        # a warm kernel forks workers only when its batch allowed it (one job on a
+        # multi-core machine); a dask worker's kernels share their machine with others
+        with kernel_fork_setting("0"):
             run_sync(km.start_kernel)(cwd=self.cwd,
                                       **({"stderr": subprocess.DEVNULL} if quiet else {}))
         self.km, self.runs = km, 0
