@@ -164,19 +164,22 @@ def table_html(df: pd.DataFrame, *, caption: str | None = None, note: str | None
 
 
 def chart_png(draw: Callable[..., Any], *args: Any, language: str = "zh",
-              figsize: tuple[float, float] = (7.5, 4.0), **kwargs: Any) -> bytes:
-    """Draw one chart in the report style and return it as PNG bytes."""
+              figsize: tuple[float, float] = (7.5, 4.0), dpi: int | None = None,
+              **kwargs: Any) -> bytes:
+    """Draw one chart in the report style and return it as PNG bytes (at ``dpi``, default
+    the report style's screen resolution; the Word page asks for print resolution)."""
     import matplotlib.pyplot as plt
 
     from fivestar_analysis.present.charts import chart_style
     from fivestar_analysis.present.charts._png import save_png
 
-    with chart_style(language=language):
+    with chart_style(language=language, **({"dpi": dpi} if dpi else {})):
         fig, ax = plt.subplots(figsize=figsize)
         try:
             draw(*args, ax=ax, language=language, **kwargs)
             buf = io.BytesIO()
-            save_png(fig, buf)  # the same bytes as savefig(bbox_inches="tight"), laid out once
+            # the same bytes as savefig(bbox_inches="tight"), laid out once
+            save_png(fig, buf, dpi=dpi)
         finally:
             plt.close(fig)
     return buf.getvalue()

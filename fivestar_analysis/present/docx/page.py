@@ -26,7 +26,7 @@ from docx.shared import Mm, Pt
 
 from fivestar_analysis.model.labels import label
 from fivestar_analysis.present import narrative as nv
-from fivestar_analysis.present.display import format_table
+from fivestar_analysis.present.display import chart_png, format_table
 from fivestar_analysis.present.docx.markdown import add_markdown
 from fivestar_analysis.present.docx.style import STYLE_NAMES, DocxStyle
 from fivestar_analysis.present.escape import docx_text
@@ -298,19 +298,8 @@ class DocxPage:
 
 def _chart_png(draw: Callable[..., Any], *args: Any, language: str, figsize: tuple[float, float],
                dpi: int, **kwargs: Any) -> tuple[bytes, float]:
-    """PNG bytes of one chart in the report style at ``dpi``, and its width in inches."""
-    import matplotlib.pyplot as plt
-
-    from fivestar_analysis.present.charts import chart_style
-
-    with chart_style(language=language, dpi=dpi):
-        fig, ax = plt.subplots(figsize=figsize)
-        try:
-            draw(*args, ax=ax, language=language, **kwargs)
-            buf = io.BytesIO()
-            fig.savefig(buf, format="png", bbox_inches="tight", dpi=dpi)
-        finally:
-            plt.close(fig)
-    data = buf.getvalue()
+    """PNG bytes of one chart at ``dpi`` (:func:`~fivestar_analysis.present.display.chart_png`)
+    and its width in inches."""
+    data = chart_png(draw, *args, language=language, figsize=figsize, dpi=dpi, **kwargs)
     width_px = int.from_bytes(data[16:20], "big")  # the PNG header's IHDR width
     return data, width_px / dpi
