@@ -155,7 +155,7 @@ class BoundDesign:
         s = self.psu_scale[psus]
         rest = sigma - np.bincount(g, weights=s, minlength=n_strata + 1)
         v = float((s * (t - centre[g]) ** 2).sum() + (rest * centre**2).sum())
-        df = float(max(psus.size - np.unique(strata).size, 1))
+        df = self._df_of_psus(psus)
         return v, df
 
     def vcov(self, z: np.ndarray, active: np.ndarray | None = None) -> np.ndarray:
@@ -181,7 +181,9 @@ class BoundDesign:
 
     def df_of(self, rows: np.ndarray) -> float:
         """Degrees of freedom of the rows' PSUs: #PSU − #strata (at least 1)."""
-        psus = np.unique(self.psu[rows])
+        return self._df_of_psus(np.unique(self.psu[rows]))
+
+    def _df_of_psus(self, psus: np.ndarray) -> float:
         strata = np.unique(self.psu_stratum[psus])
         return float(max(psus.size - strata.size, 1))
 
