@@ -90,7 +90,7 @@ def _sniff_delimiter(text: str) -> str:
 
 
 def _cell_text(value: object) -> str:
-    if value is None:
+    if value is None or value is pd.NaT:
         return ""
     if isinstance(value, float):
         if value != value:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from fivestar_analysis.errors import DataProblem
@@ -51,15 +52,19 @@ def _xlsx_sheet_parts(path: Path) -> dict[str, tuple[str, bool]]:
     return out
 
 
-def _merged_ranges(path: Path, part: str) -> list[tuple[int, int, int, int]]:
-    """(first row, first col, last row, last col), 1-based rows and 0-based columns."""
+def _sheet_xml(path: Path, part: str) -> bytes:
+    """The XML of one worksheet part of a workbook (empty when it is missing)."""
     import zipfile
 
     with zipfile.ZipFile(path) as z:
         try:
-            xml = z.read(part)
+            return z.read(part)
         except KeyError:
-            return []
+            return b""
+
+
+def _merged_ranges(xml: bytes) -> list[tuple[int, int, int, int]]:
+    """(first row, first col, last row, last col), 1-based rows and 0-based columns."""
     out = []
     for m in _MERGE.finditer(xml):
         c1, r1 = _col_index(m.group(1)), int(m.group(2))
@@ -70,18 +75,14 @@ def _merged_ranges(path: Path, part: str) -> list[tuple[int, int, int, int]]:
 
 _SAVED_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]+</")
 _CELL_OPEN = re.compile(rb'<(?:\w+:)?c\s[^>]*?r="([A-Z]+)(\d+)"')
+_ERROR_CELL = re.compile(rb'<(?:\w+:)?c\s([^>]*?\bt="e"[^>]*)>(.*?)</(?:\w+:)?c>', re.DOTALL)
+_CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</")
 
 
-def _formulas_without_value(path: Path, part: str, limit: int = 200) -> list[tuple[int, int]]:
+def _formulas_without_value(xml: bytes, limit: int = 200) -> list[tuple[int, int]]:
     """Cells holding a formula whose result was never saved (a workbook written by a
-    program and never opened in Excel): openpyxl reads them as empty."""
-    import zipfile
-
-    with zipfile.ZipFile(path) as z:
-        try:
-            xml = z.read(part)
-        except KeyError:
-            return []
+    program and never opened in Excel): they read as empty."""
     out: list[tuple[int, int]] = []
     pos = xml.find(b"<f")
     while pos != -1 and len(out) < limit:
@@ -95,94 +96,193 @@ def _formulas_without_value(path: Path, part: str, limit: int = 200) -> list[tup
     return out
 
 
-def _fill_merged(rows: list[list[str]], ranges, width: int) -> set[int]:
+def _error_cells(xml: bytes) -> list[tuple[int, int, str]]:
+    """Cells whose saved value is an error (``#DIV/0!``, ``#N/A`` …): (row, col, text).
+    Excel shows the error's text, and so does the grid (calamine reads them as blank)."""
+    if b't="e"' not in xml:
+        return []
+    out = []
+    for m in _ERROR_CELL.finditer(xml):
+        ref, value = _CELL_REF.search(m.group(1)), _VALUE.search(m.group(2))
+        if ref and value:
+            out.append((int(ref.group(2)), _col_index(ref.group(1)),
+                        value.group(1).decode("utf-8", "replace")))
+    return out
+
+
+def _fill_merged(cells: np.ndarray, ranges) -> set[int]:
     """Copy each merged range's value into every cell it covers; rows of horizontal merges."""
     horizontal: set[int] = set()
+    n_rows, width = cells.shape
     for r1, c1, r2, c2 in ranges:
-        if r1 - 1 >= len(rows) or c1 >= width:
+        if r1 - 1 >= n_rows or c1 >= width:
             continue
-        value = rows[r1 - 1][c1]
-        for r in range(r1, min(r2, len(rows)) + 1):
-            for c in range(c1, min(c2, width - 1) + 1):
-                rows[r - 1][c] = value
+        cells[r1 - 1:min(r2, n_rows), c1:min(c2, width - 1) + 1] = cells[r1 - 1, c1]
         if c2 > c1:
             horizontal.add(r1)
     return horizontal
 
 
-def read_xlsx_grids(path: Path) -> list[Grid]:
-    """Every worksheet of an .xlsx workbook (chart sheets have no cells and are left out)."""
+def _text_column(values: np.ndarray) -> np.ndarray:
+    """Cell values (an object array) as text, each distinct value converted once (a survey
+    column of a million answers holds a handful); values that compare equal give the same
+    text (``1``, ``1.0`` and ``True`` are all ``"1"``)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    text = np.array([_cell_text(v) for v in uniques] or [""], dtype=object)
+    return text[codes]
+
+
+def _text_cells(rows: list[list[object]] | list[tuple]) -> np.ndarray:
+    """A 2-D array of text ("" for blank) from rows of cell values of any length."""
+    width = max((len(r) for r in rows), default=0)
+    cells = np.full((len(rows), width), None, dtype=object)
+    for i, row in enumerate(rows):
+        cells[i, :len(row)] = row
+    for j in range(width):
+        cells[:, j] = _text_column(cells[:, j])
+    return cells
+
+
+def _trimmed(cells: np.ndarray) -> np.ndarray:
+    """Without the blank rows and columns after the last cell holding text: a sheet's
+    recorded size also counts cells that are only formatted."""
+    filled = cells != ""
+    rows = np.flatnonzero(filled.any(axis=1))
+    cols = np.flatnonzero(filled.any(axis=0))
+    if not rows.size:
+        return cells[:0, :0]
+    return cells[:rows[-1] + 1, :cols[-1] + 1]
+
+
+def _xlsx_grid(path: Path, sheet: str, rows, part: str, hidden: bool, single: bool) -> Grid:
+    """One worksheet's grid from its cell values (either reader) and its XML part."""
+    cells = _text_cells(rows)
+    xml = _sheet_xml(path, part) if part else b""
+    for r, c, text in _error_cells(xml):
+        if r - 1 < cells.shape[0] and c < cells.shape[1]:
+            cells[r - 1, c] = text
+    merged = _fill_merged(cells, _merged_ranges(xml))
+    frame, controls = _grid_frame(pd.DataFrame(_trimmed(cells)))
+    return Grid(file=path.name if single else f"{path.name}[{sheet}]", path=path,
+                sheet=sheet, control_cells=controls,
+                formula_cells=_formulas_without_value(xml) if xml else [], cells=frame,
+                hidden=hidden, merged_rows=merged,
+                default_name=bool(DEFAULT_SHEET.match(sheet.strip())))
+
+
+def _bad_excel(path: Path, exc: BaseException) -> TableUnreadable:
+    return TableUnreadable(DataProblem("bad_excel", file=path.name,
+                                       params={"reason": type(exc).__name__}))
+
+
+def read_xlsx_grids(path: Path, engine: str = "calamine") -> list[Grid]:
+    """Every worksheet of an .xlsx workbook (chart sheets have no cells and are left out).
+
+    ``engine="calamine"`` (python-calamine, a Rust reader: about 10x faster than openpyxl
+    on a survey export, see docs/benchmarks.md) reads the cell values; openpyxl is used
+    when calamine is not installed or cannot open the file, and gives the same grids.
+    Merged ranges, hidden sheets, error values and formulas without a saved result are
+    read from the sheet's XML either way.
+    """
+    try:
+        parts = _xlsx_sheet_parts(path)
+    except Exception as exc:  # zip errors, encrypted files, .xls renamed to .xlsx …
+        raise _bad_excel(path, exc) from None
+    if engine == "calamine":
+        try:
+            return _read_xlsx_calamine(path, parts)
+        except ImportError:
+            pass
+        except Exception:  # calamine could not read it: openpyxl may
+            pass
+    return _read_xlsx_openpyxl(path, parts)
+
+
+def _read_xlsx_calamine(path: Path, parts: dict[str, tuple[str, bool]]) -> list[Grid]:
+    from python_calamine import CalamineWorkbook, SheetTypeEnum
+
+    book = CalamineWorkbook.from_path(str(path))
+    try:
+        sheets = [m for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+        single = len(book.sheets_metadata) == 1
+        grids = []
+        for meta in sheets:
+            rows = book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+            part, hidden = parts.get(meta.name, ("", False))
+            grids.append(_xlsx_grid(path, meta.name, rows, part, hidden, single))
+        return grids
+    finally:
+        book.close()
+
+
+def _read_xlsx_openpyxl(path: Path, parts: dict[str, tuple[str, bool]]) -> list[Grid]:
     from openpyxl import load_workbook
 
     try:
-        parts = _xlsx_sheet_parts(path)
         wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # zip errors, encrypted files, .xls renamed to .xlsx …
-        raise TableUnreadable(DataProblem("bad_excel", file=path.name,
-                                          params={"reason": type(exc).__name__})) from None
+    except Exception as exc:
+        raise _bad_excel(path, exc) from None
     grids = []
     single = len(wb.worksheets) == 1
     try:
         for ws in wb.worksheets:
             if not hasattr(ws, "iter_rows"):
                 continue
-            rows = [[_cell_text(v) for v in row] for row in
-                    ws.iter_rows(min_row=1, values_only=True)]
-            width = max((len(r) for r in rows), default=0)
-            rows = [r + [""] * (width - len(r)) for r in rows]
+            rows = list(ws.iter_rows(min_row=1, values_only=True))
             part, hidden = parts.get(ws.title, ("", False))
-            merged = _fill_merged(rows, _merged_ranges(path, part), width) if part else set()
-            cells, controls = _grid_frame(rows)
-            grids.append(Grid(file=path.name if single else f"{path.name}[{ws.title}]",
-                              path=path, sheet=ws.title, control_cells=controls,
-                              formula_cells=_formulas_without_value(path, part) if part else [],
-                              cells=cells, hidden=hidden, merged_rows=merged,
-                              default_name=bool(DEFAULT_SHEET.match(ws.title.strip()))))
+            grids.append(_xlsx_grid(path, ws.title, rows, part, hidden, single))
     finally:
         wb.close()
     return grids
 
 
 def read_xls_grids(path: Path) -> list[Grid]:
-    """Every sheet of an old-style .xls workbook (Excel 97-2003), merged cells filled."""
+    """Every sheet of an old-style .xls workbook (Excel 97-2003), merged cells filled;
+    error cells read as the error's text, as in an .xlsx."""
     import xlrd
 
     try:
         book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
     except Exception as exc:
-        raise TableUnreadable(DataProblem("bad_excel", file=path.name,
-                                          params={"reason": type(exc).__name__})) from None
+        raise _bad_excel(path, exc) from None
     grids = []
     single = book.nsheets == 1
     try:
         for i in range(book.nsheets):
             sh = book.sheet_by_index(i)
-            rows = []
-            for r in range(sh.nrows):
-                row = []
-                for c in range(sh.ncols):
-                    cell = sh.cell(r, c)
-                    if cell.ctype == xlrd.XL_CELL_DATE:
-                        value = xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)
-                    elif cell.ctype == xlrd.XL_CELL_BOOLEAN:
-                        value = bool(cell.value)
-                    elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
-                        value = None
-                    else:
-                        value = cell.value
-                    row.append(_cell_text(value))
-                rows.append(row)
+            rows = [_xls_row(book, sh.row_types(r), sh.row_values(r)) for r in range(sh.nrows)]
+            cells = _text_cells(rows)
             ranges = [(r1 + 1, c1, r2, c2 - 1) for r1, r2, c1, c2 in sh.merged_cells]
-            merged = _fill_merged(rows, ranges, sh.ncols)
-            cells, controls = _grid_frame(rows)
+            merged = _fill_merged(cells, ranges)
+            frame, controls = _grid_frame(pd.DataFrame(_trimmed(cells)))
             grids.append(Grid(file=path.name if single else f"{path.name}[{sh.name}]",
                               path=path, sheet=sh.name, control_cells=controls,
-                              cells=cells, hidden=sh.visibility != 0,
+                              cells=frame, hidden=sh.visibility != 0,
                               merged_rows=merged,
                               default_name=bool(DEFAULT_SHEET.match(sh.name.strip()))))
     finally:
         book.release_resources()
     return grids
+
+
+def _xls_row(book, types, values) -> list[object]:
+    """One .xls row's values: numbers and text as stored, dates as datetimes, booleans,
+    error codes as their text, blanks as None (only the few special cells are touched)."""
+    import xlrd
+
+    row = list(values)
+    for c, kind in enumerate(types):
+        if kind in (xlrd.XL_CELL_NUMBER, xlrd.XL_CELL_TEXT):
+            continue
+        if kind == xlrd.XL_CELL_DATE:
+            row[c] = xlrd.xldate.xldate_as_datetime(row[c], book.datemode)
+        elif kind == xlrd.XL_CELL_BOOLEAN:
+            row[c] = bool(row[c])
+        elif kind == xlrd.XL_CELL_ERROR:
+            row[c] = xlrd.error_text_from_code.get(row[c])
+        else:
+            row[c] = None
+    return row
 
 
 def read_sav_grid(path: Path) -> Grid:
@@ -199,9 +299,11 @@ def read_sav_grid(path: Path) -> Grid:
     except Exception as exc:
         raise TableUnreadable(DataProblem("bad_sav", file=path.name,
                                           params={"reason": type(exc).__name__})) from None
-    cells = frame.map(_cell_text) if hasattr(frame, "map") else frame.applymap(_cell_text)
-    header = pd.DataFrame([list(frame.columns)], columns=frame.columns)
-    rows = pd.concat([header, cells], ignore_index=True)
+    header = np.array(list(frame.columns), dtype=object)[None, :]
+    texts = np.empty(frame.shape, dtype=object)
+    for j, col in enumerate(frame.columns):
+        texts[:, j] = _text_column(frame[col].to_numpy(dtype=object))
+    rows = pd.DataFrame(np.vstack([header, texts]) if len(frame) else header)
     labels = {}
     for var, mapping in (meta.variable_value_labels or {}).items():
         labels[var] = {_cell_text(k): str(v) for k, v in mapping.items()}
