@@ -191,9 +191,7 @@ def read_xlsx_grids(path: Path, engine: str = "calamine") -> list[Grid]:
     if engine == "calamine":
         try:
             return _read_xlsx_calamine(path, parts)
-        except ImportError:
-            pass
-        except Exception:  # calamine could not read it: openpyxl may
+        except Exception:  # noqa: BLE001,S110 - not installed, or cannot read it: openpyxl may
             pass
     return _read_xlsx_openpyxl(path, parts)
 
