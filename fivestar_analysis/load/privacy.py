@@ -95,6 +95,10 @@ _NOT_NAMES = frozenset({"匿名", "无", "不详", "保密", "略", "未填", "�
                         "na", "anonymous", "-", "/", "无名"})
 
 
+#: a text of CJK ideographs only (the ranges of :func:`_is_cjk`)
+_CJK_WORD = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]+")
+
+
 def _is_cjk(c: str) -> bool:
     return "\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf"
 
@@ -162,21 +166,25 @@ def roster_names(columns: Mapping[str, Iterable] | Iterable[tuple[str, Iterable]
     >>> sorted(roster_names({"姓名": ["王建国", "匿名", "文明", " 李秀英 "], "手机号": ["138"]}))
     ['李秀英', '王建国']
     """
+    import numpy as np
+    import pandas as pd
+
     items = columns.items() if isinstance(columns, Mapping) else columns
     names: set[str] = set()
     for header, cells in items:
         if not is_name_header(header):
             continue
-        for v in cells:
+        for v in pd.unique(np.asarray(list(cells) if not hasattr(cells, "__array__") else cells,
+                                      dtype=object)):  # each distinct cell once
             if not isinstance(v, str):
                 continue
             v = unicodedata.normalize("NFKC", v).strip()
             if len(v) < 2 or len(v) > 40 or v.lower() in _NOT_NAMES:
                 continue
-            if all(_is_cjk(c) for c in v):
+            if _CJK_WORD.fullmatch(v):
                 if len(v) <= 6:
                     names.add(v)
-            elif any(c.isalpha() for c in v) and len(v) >= 3:
+            elif len(v) >= 3 and any(c.isalpha() for c in v):
                 names.add(v)
     if names:
         ordinary, frequent = _dictionary()
