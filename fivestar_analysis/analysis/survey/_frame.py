@@ -16,7 +16,8 @@ from fivestar_analysis.load.privacy import is_identifying_header
 from fivestar_analysis.model.county import GROUPS, County
 
 __all__ = ["codebook", "respondent_frame", "require_survey", "items_of", "BASE_COLUMNS",
-           "shared_inputs", "memoized", "group_positions"]
+           "shared_inputs", "memoized", "group_positions", "as_categories",
+           "GROUP_COLUMNS"]
 
 #: respondent columns every long table carries (no identifying column among them)
 BASE_COLUMNS = ["respondent_id", "branch_id", "group", "township", "kind", "level", "weight"]
@@ -159,4 +160,20 @@ def _respondent_frame(county: County) -> pd.DataFrame:
     s = s.drop(columns=[c for c in b.columns if c != "branch_id" and c in s.columns])
     out = s.merge(b, on="branch_id", how="left")
     out["level"] = out["level"].astype("Int64")
+    for col in GROUP_COLUMNS:  # factorised once here, not by every groupby that follows
+        out[col] = as_categories(out[col])
     return out
+
+
+#: text columns every survey table groups by: categorical in the respondent frame
+GROUP_COLUMNS = ("branch_id", "township", "kind")
+
+
+def as_categories(values: pd.Series) -> pd.Series:
+    """Text as a categorical whose categories are sorted as text, so that grouping and
+    sorting give the order the text would (missing stays missing)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values
+    codes, uniques = pd.factorize(values.astype(object), sort=True)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object)),
+                     index=values.index, name=values.name)

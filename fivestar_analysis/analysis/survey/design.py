@@ -104,8 +104,15 @@ def design_label(design: SurveyDesign, language: str = "zh") -> str:
 
 
 def _codes(values: pd.Series) -> tuple[np.ndarray, int]:
-    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
-    codes = codes.astype(np.int64)
+    """Codes 0.. in order of first appearance; each missing value a unit of its own."""
+    if isinstance(values.dtype, pd.CategoricalDtype):  # factorised once already: its codes
+        labels = values.cat.codes.to_numpy()
+        ok = labels >= 0
+        codes = np.full(labels.size, -1, dtype=np.int64)
+        codes[ok], uniques = pd.factorize(labels[ok])
+    else:
+        codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+        codes = codes.astype(np.int64)
     if (codes < 0).any():  # a respondent without PSU or stratum is a unit of their own
         missing = np.flatnonzero(codes < 0)
         codes[missing] = len(uniques) + np.arange(missing.size)

@@ -21,6 +21,7 @@ from fivestar_analysis.analysis.survey.design import (
     county_design,
     with_design_columns,
 )
+from fivestar_analysis.analysis.survey.design_domains import MANY_DOMAINS, domain_mean_rows
 from fivestar_analysis.analysis.survey.scoring import score_respondents
 from fivestar_analysis.analysis.survey.suppress import suppress_small
 from fivestar_analysis.errors import InvalidArgument
@@ -48,11 +49,21 @@ def _rows(scores: pd.DataFrame, by: str, column: str | None, measures: Sequence[
             parts = [("all", None)]
         else:
             parts = [(str(key), pos) for key, pos in group_positions(data, column)]
-        for sub, mask in parts:
+        if len(parts) > MANY_DOMAINS:  # a province's townships: every subgroup in one pass
+            codes = np.full(len(data), -1, dtype=np.int64)
+            for j, (_, pos) in enumerate(parts):
+                codes[pos] = j
+            batch = {m: domain_mean_rows(bound, columns[m], codes, len(parts), confidence)
+                     for m in measures}
+            found = [(sub, {m: batch[m][j] for m in measures})
+                     for j, (sub, _) in enumerate(parts)]
+        else:
+            found = [(sub, {m: bound.mean(columns[m], mask, confidence) for m in measures})
+                     for sub, mask in parts]
+        for sub, by_measure in found:
             for measure in measures:
-                r = bound.mean(columns[measure], mask, confidence)
                 rows.append({"by": by, "subgroup": sub, "dimension": dim, "measure": measure,
-                             **r})
+                             **by_measure[measure]})
     return rows
 
 

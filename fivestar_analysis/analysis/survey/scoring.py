@@ -27,6 +27,7 @@ import pandas as pd
 
 from fivestar_analysis.analysis.survey._frame import (
     LIKERT_ROLES,
+    as_categories,
     codebook,
     memoized,
     respondent_frame,
@@ -288,4 +289,5 @@ def _score_respondents(county: County, role: str, cfg: SurveyConfig, share: floa
         long = pd.concat(parts, ignore_index=True)
     long["n_items"] = long["n_items"].astype("int64")
     long["n_answered"] = long["n_answered"].astype("int64")
+    long["dimension"] = as_categories(long["dimension"])  # one factorisation for every table
     return long[cols]

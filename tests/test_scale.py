@@ -1,0 +1,127 @@
+"""Province-scale paths give the figures of the plain ones: many domain means in one pass,
+group columns factorised once (categoricals), and breakdowns with thousands of subgroups."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from survey_fixtures import make_county
+
+from fivestar_analysis.analysis.survey import compare_groups, estimate_scores
+from fivestar_analysis.analysis.survey import estimates as estimates_module
+from fivestar_analysis.analysis.survey._frame import GROUP_COLUMNS, respondent_frame
+from fivestar_analysis.analysis.survey.design import _codes, bind_design
+from fivestar_analysis.analysis.survey.design_domains import domain_mean_rows
+from fivestar_analysis.analysis.survey.scoring import score_respondents
+from fivestar_analysis.model.survey_design import SurveyDesign
+
+DESIGNS = {
+    "cluster": SurveyDesign(),
+    "strata": SurveyDesign(strata="township"),
+    "strata_fpc": SurveyDesign(strata="township", fpc=True),
+    "psu_none": SurveyDesign(psu="none"),
+    "srs": SurveyDesign.srs(),
+}
+
+
+def _random_frame(seed: int, n_branch: int = 90, n_town: int = 12):
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(1, 12, n_branch)
+    branch = np.repeat([f"B{i:03d}" for i in range(n_branch)], sizes)
+    town_of = rng.integers(0, n_town, n_branch)
+    town_of[:3] = n_town  # a township with three branches
+    town_of[3] = n_town + 1  # a township of one branch: a lonely PSU when stratified
+    township = np.repeat([f"T{t:02d}" for t in town_of], sizes)
+    n = branch.size
+    y = rng.integers(1, 6, n).astype(float)
+    y[rng.random(n) < 0.1] = np.nan
+    w = rng.gamma(2.0, 1.0, n)
+    w[rng.random(n) < 0.03] = 0.0
+    w[rng.random(n) < 0.02] = np.nan
+    frame = pd.DataFrame({"branch_id": branch, "township": township, "weight": w})
+    ledger = pd.DataFrame({"branch_id": [f"B{i:03d}" for i in range(n_branch + 40)],
+                           "township": [f"T{t:02d}" for t in town_of]
+                           + [f"T{t % n_town:02d}" for t in range(40)]})
+    # domains: 30 of them, one empty, one of a single row, one with every value alike
+    dom = rng.integers(0, 30, n)
+    dom[rng.random(n) < 0.05] = -1
+    dom[dom == 7] = 8
+    dom[np.flatnonzero(dom == 9)[1:]] = 10
+    y[dom == 11] = 3.0
+    return frame, ledger, y, dom
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("name", list(DESIGNS))
+def test_domain_means_in_one_pass_equal_them_one_by_one(seed, name):
+    frame, ledger, y, dom = _random_frame(seed)
+    bound = bind_design(frame, DESIGNS[name], ledger)
+    k = 30
+    fast = domain_mean_rows(bound, y, dom, k, 0.9)
+    for j in range(k):
+        slow = bound.mean(y, np.flatnonzero(dom == j), 0.9)
+        assert fast[j].keys() == slow.keys()
+        for key, want in slow.items():
+            got = fast[j][key]
+            if isinstance(want, float) and math.isnan(want):
+                assert math.isnan(got), (j, key, got)
+            else:
+                assert got == pytest.approx(want, rel=1e-12, abs=1e-14), (name, j, key)
+    assert fast[7]["n"] == 0 and fast[9]["n"] <= 1
+
+
+def test_codes_of_a_categorical_equal_those_of_its_text():
+    text = pd.Series(["b", None, "a", "b", "c", None, "a"], dtype=object)
+    cat = pd.Series(pd.Categorical(text))
+    for got, want in zip(_codes(cat), _codes(text)):
+        np.testing.assert_array_equal(got, want)
+
+
+@pytest.fixture(scope="module")
+def county():
+    return make_county(seed=5)
+
+
+def test_group_columns_are_categoricals_holding_the_ledger_text(county):
+    frame = respondent_frame(county)
+    for col in GROUP_COLUMNS:
+        assert isinstance(frame[col].dtype, pd.CategoricalDtype), col
+    for col in ("branch_id", "township"):  # sorted as text: groupby order is unchanged
+        cats = list(frame[col].cat.categories)
+        assert cats == sorted(cats)
+    ids = county.survey["branch_id"].astype(str).to_numpy()
+    assert list(frame["branch_id"].astype(str)) == list(ids)
+    town = county.branches_in().drop_duplicates("branch_id").set_index("branch_id")["township"]
+    assert list(frame["township"].astype(str)) == list(town.reindex(ids).astype(str))
+    assert isinstance(score_respondents(county)["dimension"].dtype, pd.CategoricalDtype)
+
+
+def test_categoricals_change_no_figure(county, monkeypatch):
+    """The tables are the same as with the group columns left as text."""
+    want_est = estimate_scores(county)
+    want_cmp = compare_groups(county, "township")
+    import fivestar_analysis.analysis.survey._frame as frame_module
+    import fivestar_analysis.analysis.survey.scoring as scoring_module
+
+    def plain(values):
+        return values.astype(object)
+
+    monkeypatch.setattr(frame_module, "as_categories", plain)
+    monkeypatch.setattr(scoring_module, "as_categories", plain)
+    assert not isinstance(respondent_frame(county)["township"].dtype, pd.CategoricalDtype)
+    pd.testing.assert_frame_equal(estimate_scores(county), want_est)
+    got = compare_groups(county, "township")
+    pd.testing.assert_frame_equal(got.omnibus, want_cmp.omnibus)
+    pd.testing.assert_frame_equal(got.pairwise, want_cmp.pairwise)
+
+
+def test_many_townships_take_the_one_pass_path_with_the_same_figures(county, monkeypatch):
+    """Above MANY_DOMAINS subgroups the estimates come from one pass; forcing the one-pass
+    path on a small county gives the loop's figures."""
+    want = estimate_scores(county, by=["township", "group"])
+    monkeypatch.setattr(estimates_module, "MANY_DOMAINS", 0)
+    got = estimate_scores(county, by=["township", "group"])
+    pd.testing.assert_frame_equal(got, want, check_exact=False, rtol=1e-12, atol=1e-14)
