@@ -125,3 +125,43 @@ def test_many_townships_take_the_one_pass_path_with_the_same_figures(county, mon
     monkeypatch.setattr(estimates_module, "MANY_DOMAINS", 0)
     got = estimate_scores(county, by=["township", "group"])
     pd.testing.assert_frame_equal(got, want, check_exact=False, rtol=1e-12, atol=1e-14)
+
+
+def test_spread_multi_select_joins_each_pattern_as_row_by_row():
+    """One 0/1 column per option into ``"1;3"``: the same as joining row by row."""
+    from fivestar_analysis.load.items import _SELECTED, _UNSELECTED, join_spread
+    from fivestar_analysis.load.reading import RawTable
+    from fivestar_analysis.load.vocab import fold
+
+    rng = np.random.default_rng(3)
+    choices = np.array(["1", "0", "", "是", "否", "(跳过)", "集体经济薄弱", "√", " 1 "], dtype=object)
+    frame = pd.DataFrame({p: rng.choice(choices, 400) for p in range(4)},
+                         index=np.arange(2, 402)).astype(str)
+    raw = RawTable(file="x.csv", headers=["a", "b", "c", "d"], frame=frame)
+    positions = {3: 0, 1: 1, 5: 2, 2: 3}
+    got = join_spread(raw, positions)
+    want = []
+    for _, row in frame.iterrows():
+        cells = {code: fold(row[pos]) for code, pos in positions.items()}
+        ticked = [str(code) for code in sorted(positions)
+                  if cells[code] not in _UNSELECTED or cells[code] in _SELECTED]
+        answered = any(row[pos] != "" for pos in positions.values())
+        want.append(";".join(ticked) if answered and ticked else np.nan)
+    assert got.index.equals(frame.index)
+    assert [None if pd.isna(v) else v for v in got] == [None if pd.isna(v) else v for v in want]
+
+
+def test_each_distinct_calls_once_per_value():
+    from fivestar_analysis.load.vocab import each_distinct
+
+    calls = []
+
+    def fn(v):
+        calls.append(v)
+        return None if v == "" else v * 2
+
+    cells = pd.Series(["a", "b", "a", "", "b", "a"], index=[5, 6, 7, 8, 9, 10], name="q")
+    got = each_distinct(cells, fn)
+    assert [None if pd.isna(v) else v for v in got] == ["aa", "bb", "aa", None, "bb", "aa"]
+    assert got.index.equals(cells.index) and got.name == "q"
+    assert sorted(calls) == ["", "a", "b"]

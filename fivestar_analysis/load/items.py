@@ -19,6 +19,7 @@ from fivestar_analysis.load.privacy import mask_text
 from fivestar_analysis.load.reading import RawTable
 from fivestar_analysis.load.vocab import (
     aliases,
+    each_distinct,
     fold,
 )
 
@@ -51,12 +52,17 @@ _UNSELECTED = {"", "0", "0.0", "否", "未选", "no", "n", "false", "(跳过)", 
 def join_spread(raw: RawTable, positions: dict[int, int]) -> pd.Series:
     """One multi-select answer (``"1;3"``) from one 0/1 column per option; a column whose
     cell holds the option's own text counts as ticked too."""
-    ticked = pd.DataFrame(index=raw.frame.index)
-    for code, pos in sorted(positions.items()):
-        cells = raw.frame[pos].map(fold)
-        ticked[code] = ~cells.isin(_UNSELECTED) | cells.isin(_SELECTED)
+    options = sorted(positions.items())
+    ticked = np.zeros((len(raw.frame), len(options)), dtype=bool)
+    for j, (_, pos) in enumerate(options):
+        cells = each_distinct(raw.frame[pos], fold)
+        ticked[:, j] = (~cells.isin(_UNSELECTED) | cells.isin(_SELECTED)).to_numpy()
     answered = pd.concat([raw.frame[p] != "" for p in positions.values()], axis=1).any(axis=1)
-    joined = ticked.apply(lambda r: ";".join(str(c) for c in r.index[r.to_numpy()]), axis=1)
+    # each distinct pattern of ticks is joined once
+    patterns, which = np.unique(ticked, axis=0, return_inverse=True)
+    texts = np.array([";".join(str(code) for (code, _), t in zip(options, row) if t)
+                      for row in patterns] or [""], dtype=object)
+    joined = pd.Series(texts[np.ravel(which)], index=raw.frame.index)
     dtype = raw.frame[next(iter(positions.values()))].dtype
     return joined.where(answered & (joined != ""), np.nan).astype(dtype)
 
@@ -121,7 +127,7 @@ def flag_fast(cols: Columns, log: ProblemLog, min_seconds: float | None) -> None
     """Questionnaires finished implausibly fast are a warning (they stay in the data)."""
     limit = float(min_seconds if min_seconds is not None
                   else loading_settings()["survey"]["min_seconds"])
-    seconds = cols.cells("duration").map(_duration_seconds)
+    seconds = each_distinct(cols.cells("duration"), _duration_seconds).astype("float64")
     fast = seconds.index[(seconds < limit).to_numpy()]
     if len(fast):
         log.warn("too_fast", cols.raw.file, int(fast[0]), cols.header("duration"),

@@ -18,6 +18,7 @@ from fivestar_analysis.load.reading import RawTable
 from fivestar_analysis.load.schemas import LEDGER_SCHEMA, check_frame
 from fivestar_analysis.load.vocab import (
     aliases,
+    each_distinct,
     fold,
     match_header,
     parse_bool,
@@ -269,7 +270,7 @@ def _wide_form(raw, cols, typed, star_cols, rubric, log, extras) -> LedgerResult
 def _long_form(raw, cols, typed, rubric, log, extras) -> LedgerResult | None:
     names = {fold(k): v[len(STAR_PREFIX):] for k, v in star_header_names(rubric).items()}
     star_cells = cols.cells("star")
-    star = star_cells.map(lambda s: names.get(fold(s)))
+    star = each_distinct(star_cells, lambda s: names.get(fold(s)))
     bad = star_cells.index[star.isna()]
     if len(bad):
         known = "、".join(s.zh for spec in rubric.kinds.values() for s in spec.stars)

@@ -27,6 +27,7 @@ from fivestar_analysis.load.privacy import is_identifying_header, roster_names
 from fivestar_analysis.load.reading import RawTable
 from fivestar_analysis.load.schemas import SURVEY_SCHEMA, check_frame
 from fivestar_analysis.load.vocab import (
+    each_distinct,
     fold,
     header_index,
     match_in,
@@ -189,8 +190,8 @@ def _respondents(raw: RawTable, cols: Columns, branch_ids: set[str],
         if c in cols.pos:
             cells = cols.cells(c)
             labels = raw.value_labels.get(cols.header(c), {})
-            out[c] = (cells.map(lambda v, lab=labels: lab.get(v, v)) if labels
-                      else cells).where(cells != "")
+            out[c] = (each_distinct(cells, lambda v, lab=labels: lab.get(v, v)).astype(
+                cells.dtype) if labels else cells).where(cells != "")
         else:
             out[c] = None
     out["age"] = typed["age"].round().astype("Int64") if "age" in typed else pd.array(

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 __all__ = [
+    "each_distinct",
     "fold",
     "normalize_header",
     "match_header",
@@ -49,6 +50,19 @@ def fold(text: Any) -> str:
         return ""
     s = unicodedata.normalize("NFKC", str(text))
     return _SPACES.sub("", s).lower()
+
+
+def each_distinct(cells, fn):
+    """``cells.map(fn)`` (a Series of one column), calling ``fn`` once per distinct cell: a
+    column of a million answers holds a handful of different texts. ``fn`` must treat
+    every missing value (None, NaN) alike."""
+    import numpy as np
+    import pandas as pd
+
+    codes, uniques = pd.factorize(cells.to_numpy(dtype=object), use_na_sentinel=False)
+    mapped = np.empty(len(uniques), dtype=object)
+    mapped[:] = [fn(v) for v in uniques]
+    return pd.Series(mapped[codes], index=cells.index, name=cells.name).infer_objects()
 
 
 # A leading question number: 3、 3. 3) Q3. Q3、 第3题 (3) — not 2024年 or 3.5万元

@@ -81,11 +81,20 @@ def _branch_moments(m: np.ndarray, w: np.ndarray, codes: np.ndarray, n_b: int) -
 
 
 def _wide(county: County, role: str, config) -> pd.DataFrame:
+    """One row per respondent (in order of first appearance): ``respondent_id, branch_id,
+    weight`` and a score column per dimension (in the dimensions' sorted order)."""
     long = score_respondents(county, role, config)
-    scores = long.set_index(["respondent_id", "dimension"])["score"].unstack("dimension")
-    base = long.drop_duplicates("respondent_id").set_index("respondent_id")[
-        ["branch_id", "weight"]]
-    return base.join(scores).reset_index()
+    rid, ids = pd.factorize(long["respondent_id"])
+    dims = pd.Categorical(long["dimension"])
+    present = np.unique(dims.codes[dims.codes >= 0])
+    grid = np.full((len(ids), len(dims.categories)), np.nan)
+    grid[rid, dims.codes] = long["score"].to_numpy(dtype="float64", na_value=np.nan)
+    first = np.unique(rid, return_index=True)[1]
+    out = {"respondent_id": np.asarray(ids, dtype=object),
+           "branch_id": long["branch_id"].to_numpy()[first],
+           "weight": long["weight"].to_numpy(dtype="float64")[first]}
+    out.update({dims.categories[j]: grid[:, j] for j in present})
+    return pd.DataFrame(out)
 
 
 def key_drivers(county: County, config=None, *, bootstrap: int | None = None,
