@@ -209,7 +209,9 @@ def compare_groups(
     scores = with_design_columns(score_respondents(county, "satisfaction", cfg), county, plan)
     branches = county.branches_in()
     omnibus, pairs = [], []
-    for dim, frame in scores.groupby("dimension", sort=False):
+    needed = [c for c in dict.fromkeys(["dimension", by, measure, "branch_id", "township",
+                                         "weight", plan.weights]) if c in scores.columns]
+    for dim, frame in scores[needed].groupby("dimension", sort=False):
         samples, excluded = _samples(frame, by, measure, cfg.k)
         wald = _design_wald(frame, by, measure, samples, plan, branches)
         n = int(sum(len(v) for v in samples.values()))
@@ -259,9 +261,8 @@ def _design_wald(frame: pd.DataFrame, by: str, measure: str, samples: dict,
                  plan: SurveyDesign, branches: pd.DataFrame) -> dict:
     """The design-based Wald test of equal means over the groups of ``samples``."""
     codes, uniques = pd.factorize(frame[by], use_na_sentinel=True)  # each label once
-    names = np.array([str(u) if str(u) in samples else None for u in uniques] + [None],
-                     dtype=object)
-    groups = names[codes]  # a missing key (-1) and a group left out: None
+    kept = np.array([str(u) in samples for u in uniques] + [False])
+    groups = np.where(kept[codes], codes, -1)  # a missing key and a group left out: -1
     res = ranked = {"statistic": math.nan, "df1": math.nan, "df2": math.nan,
                     "p_value": math.nan}
     if len(samples) >= 2:

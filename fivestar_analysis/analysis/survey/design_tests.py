@@ -19,10 +19,25 @@ from scipy import stats as _sp
 
 from fivestar_analysis.analysis.survey.design import BoundDesign
 
-__all__ = ["domain_means", "wald_means", "rank_test", "rao_scott", "DENSE_CELLS"]
+__all__ = ["group_codes", "domain_means", "wald_means", "rank_test", "rao_scott", "DENSE_CELLS"]
 
 #: above this many PSU × group cells the PSU totals are kept as a sparse matrix
 DENSE_CELLS = 4_000_000
+
+
+def group_codes(groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(codes, labels)`` of group labels in order of first appearance, -1 for none.
+
+    Labels may be any values (None/NaN: no group) or, already factorised, integer codes
+    (a negative code: no group), which are not hashed again."""
+    g = np.asarray(groups)
+    if g.dtype.kind in "iu":
+        codes = np.full(g.size, -1, dtype=np.int64)
+        valid = g >= 0
+        codes[valid], uniques = pd.factorize(g[valid])
+        return codes, np.asarray(uniques)
+    codes, uniques = pd.factorize(pd.Series(groups, dtype=object), use_na_sentinel=True)
+    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
 
 
 def domain_means(bound: BoundDesign, values: np.ndarray, groups: np.ndarray,
@@ -31,12 +46,14 @@ def domain_means(bound: BoundDesign, values: np.ndarray, groups: np.ndarray,
     """Means of ``values`` in each group with their joint linearised covariance.
 
     Returns ``(labels, means, vcov, n)``, groups in order of first appearance; rows with a
-    missing value or group are left out. Each group's linearised variable is
-    ``w (y − ȳ_g) / Σ_g w`` on its rows and 0 elsewhere; its PSU totals are summed group by
-    group (work proportional to the rows, not rows × groups).
+    missing value or group are left out (``groups`` as in :func:`group_codes`). Each
+    group's linearised variable is ``w (y − ȳ_g) / Σ_g w`` on its rows and 0 elsewhere;
+    its PSU totals are summed group by group (work proportional to the rows, not rows ×
+    groups). Above ``dense_cells`` PSU × group cells (a province's townships) every group
+    is done in one pass and the totals kept sparse.
     """
     y = np.asarray(values, dtype="float64")
-    codes, uniques = pd.factorize(pd.Series(groups, dtype=object), use_na_sentinel=True)
+    codes, uniques = group_codes(groups)
     w = bound.weight
     ok = np.isfinite(y) & np.isfinite(w) & (w > 0) & (codes >= 0)
     rows = np.flatnonzero(ok)
@@ -48,30 +65,28 @@ def domain_means(bound: BoundDesign, values: np.ndarray, groups: np.ndarray,
     slot = np.full(len(uniques), -1, dtype=np.int64)
     slot[present] = np.arange(k)
     order = rows[np.argsort(slot[ok_codes], kind="stable")]  # rows by group, ascending
-    bounds = np.concatenate([[0], np.cumsum(np.bincount(slot[ok_codes], minlength=k))])
-    means, ns = np.zeros(k), np.zeros(k)
+    sizes = np.bincount(slot[ok_codes], minlength=k)
     n_psu = bound.n_psu
     limit = DENSE_CELLS if dense_cells is None else dense_cells
-    dense = n_psu * k <= limit
-    t = np.zeros((n_psu, k)) if dense else None
-    parts: list[tuple[np.ndarray, np.ndarray]] = []
+    if n_psu * k > limit:
+        col = np.repeat(np.arange(k), sizes)
+        wo, yo = w[order], y[order]
+        sw = np.bincount(col, weights=wo, minlength=k)
+        means = np.bincount(col, weights=wo * yo, minlength=k) / sw
+        z = wo * (yo - means[col]) / sw[col]
+        totals = sparse.csr_matrix((z, (bound.psu[order], col)), shape=(n_psu, k))
+        return labels, means, sparse_vcov_totals(bound, totals), sizes.astype("float64")
+    bounds = np.concatenate([[0], np.cumsum(sizes)])
+    means, ns = np.zeros(k), np.zeros(k)
+    t = np.zeros((n_psu, k))
     for j in range(k):
         d = order[bounds[j]:bounds[j + 1]]
         sw = float(w[d].sum())
         means[j] = float((w[d] * y[d]).sum() / sw)
         ns[j] = d.size
-        z = w[d] * (y[d] - means[j]) / sw
-        if dense:
-            t[:, j] = np.bincount(bound.psu[d], weights=z, minlength=n_psu)
-        else:
-            parts.append((bound.psu[d], z))
-    if dense:
-        return labels, means, bound.vcov_totals(t), ns
-    psu = np.concatenate([p for p, _ in parts]) if parts else np.zeros(0, dtype=np.int64)
-    col = np.repeat(np.arange(k), [p.size for p, _ in parts])
-    z = np.concatenate([v for _, v in parts]) if parts else np.zeros(0)
-    totals = sparse.csr_matrix((z, (psu, col)), shape=(n_psu, k))  # duplicates summed
-    return labels, means, sparse_vcov_totals(bound, totals), ns
+        t[:, j] = np.bincount(bound.psu[d], weights=(w[d] * (y[d] - means[j]) / sw),
+                              minlength=n_psu)
+    return labels, means, bound.vcov_totals(t), ns
 
 
 def sparse_vcov_totals(bound: BoundDesign, t: sparse.spmatrix) -> np.ndarray:
@@ -106,7 +121,8 @@ def wald_means(bound: BoundDesign, values: np.ndarray, groups: np.ndarray) -> di
     q = groups − 1 and d the design's degrees of freedom (Korn & Graubard 1990).
     Under ``srs`` each respondent is its own PSU.
     """
-    labels, means, v, _ = domain_means(bound, values, groups)
+    codes = group_codes(groups)[0]  # hashed once, for the means and the PSUs' df
+    labels, means, v, _ = domain_means(bound, values, codes)
     y = np.asarray(values, dtype="float64")
     q = len(labels) - 1
     out = {"statistic": math.nan, "df1": float(max(q, 0)), "df2": math.nan,
@@ -116,7 +132,7 @@ def wald_means(bound: BoundDesign, values: np.ndarray, groups: np.ndarray) -> di
     c = means[1:] - means[0]
     # covariance of the differences from the first mean (C V C' for C = [-1 | I])
     cv = v[1:, 1:] - v[1:, :1] - v[:1, 1:] + v[0, 0]
-    d = bound.df_of(np.flatnonzero(np.isfinite(y) & pd.Series(groups).notna().to_numpy()))
+    d = bound.df_of(np.flatnonzero(np.isfinite(y) & (codes >= 0)))
     if d - q + 1 <= 0:
         return out
     try:
@@ -138,14 +154,15 @@ def rank_test(bound: BoundDesign, values: np.ndarray, groups: np.ndarray) -> dic
     """
     y = np.asarray(values, dtype="float64")
     w = bound.weight
-    ok = np.isfinite(y) & np.isfinite(w) & (w > 0) & pd.Series(groups).notna().to_numpy()
+    codes = group_codes(groups)[0]
+    ok = np.isfinite(y) & np.isfinite(w) & (w > 0) & (codes >= 0)
     ranks = np.full(y.size, np.nan)
     if ok.any():
         uniq, inv = np.unique(y[ok], return_inverse=True)
         mass = np.bincount(inv, weights=w[ok], minlength=uniq.size) / w[ok].sum()
         below = np.cumsum(mass) - mass
         ranks[ok] = (below + mass / 2.0)[inv]
-    return wald_means(bound, ranks, groups)
+    return wald_means(bound, ranks, codes)
 
 
 def rao_scott(bound: BoundDesign, rows_var: np.ndarray, cols_var: np.ndarray) -> dict[str, float]:
