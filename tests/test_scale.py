@@ -165,3 +165,18 @@ def test_each_distinct_calls_once_per_value():
     assert [None if pd.isna(v) else v for v in got] == ["aa", "bb", "aa", None, "bb", "aa"]
     assert got.index.equals(cells.index) and got.name == "q"
     assert sorted(calls) == ["", "a", "b"]
+
+
+def test_composite_mean_has_the_bits_of_a_groupby_mean():
+    from fivestar_analysis.analysis.survey.scoring import _mean_as_groupby
+
+    rng = np.random.default_rng(11)
+    rows = [rng.integers(1, 6, 5000) / rng.integers(1, 7, 5000) for _ in range(7)]
+    for r in rows:
+        r[rng.random(5000) < 0.2] = np.nan
+    rows[0][:3] = [np.inf, np.nan, 1e300]
+    long = pd.DataFrame({"rid": np.tile(np.arange(5000), 7), "x": np.concatenate(rows)})
+    g = long.groupby("rid", sort=False)["x"]
+    mean, count = _mean_as_groupby(rows)
+    np.testing.assert_array_equal(count, g.count().to_numpy())
+    np.testing.assert_array_equal(mean, g.mean().to_numpy())  # bit for bit, NaN where none

@@ -257,6 +257,40 @@ def score_respondents(
                     lambda: _score_respondents(county, role, cfg, share))
 
 
+def _mean_as_groupby(rows: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Per column: the mean of the non-missing values of ``rows`` (one array per row)
+    and their count, summed in row order with the compensated summation of pandas'
+    ``groupby().mean()`` — the same bits as grouping the stacked rows by respondent."""
+    total = np.zeros(rows[0].size)
+    comp = np.zeros(rows[0].size)
+    count = np.zeros(rows[0].size, dtype=np.int64)
+    for x in rows:
+        ok = ~np.isnan(x)
+        y = x - comp
+        t = total + y
+        c = (t - total) - y
+        c[c != c] = 0.0  # inf - inf
+        total = np.where(ok, t, total)
+        comp = np.where(ok, c, comp)
+        count += ok
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return total / count, count
+
+
+def _composite(base: pd.DataFrame, star_scores: list[pd.DataFrame], share: float
+               ) -> pd.DataFrame:
+    """The composite over the star dimensions: the mean of a respondent's dimension
+    scores (and indices) when at least ``share`` of the dimensions are scored."""
+    score, answered = _mean_as_groupby([sc["score"].to_numpy(dtype="float64")
+                                        for sc in star_scores])
+    index, _ = _mean_as_groupby([sc["index"].to_numpy(dtype="float64") for sc in star_scores])
+    n_items = len(star_scores)
+    ok = answered >= share * n_items - 1e-9
+    return base.assign(n_items=np.full(len(base), n_items, dtype=np.int64),
+                       n_answered=answered, score=np.where(ok, score, np.nan),
+                       index=np.where(ok, index, np.nan))
+
+
 def _score_respondents(county: County, role: str, cfg: SurveyConfig, share: float
                        ) -> pd.DataFrame:
     cb = codebook(county)
@@ -265,28 +299,19 @@ def _score_respondents(county: County, role: str, cfg: SurveyConfig, share: floa
     base = s[["respondent_id", "branch_id", "group", "township", "kind", "level", "weight"]]
     parts = []
     items = cb[cb["role"] == role]
+    star_scores = []
     for dim, its in items.groupby("dimension", sort=False):
         sc = _dimension_scores(s, clean, its, share)
         parts.append(pd.concat([base, sc.assign(dimension=dim)], axis=1))
+        if dim not in _NON_STAR_DIMENSIONS:
+            star_scores.append(sc)
     cols = ["respondent_id", "branch_id", "group", "township", "kind", "level", "weight",
             "dimension", "n_items", "n_answered", "score", "index"]
     if not parts:
         return pd.DataFrame(columns=cols)
+    if len(star_scores) > 1:
+        parts.append(_composite(base, star_scores, share).assign(dimension=COMPOSITE))
     long = pd.concat(parts, ignore_index=True)
-    star = long[~long["dimension"].isin(_NON_STAR_DIMENSIONS)]
-    if star["dimension"].nunique() > 1:
-        g = star.groupby("respondent_id", sort=False)
-        comp = pd.DataFrame({
-            "n_items": g["dimension"].size(),
-            "n_answered": g["score"].count(),
-            "score": g["score"].mean(),
-            "index": g["index"].mean(),
-        })
-        ok = comp["n_answered"] >= share * comp["n_items"] - 1e-9
-        comp.loc[~ok, ["score", "index"]] = np.nan
-        comp = base.merge(comp, left_on="respondent_id", right_index=True, how="left")
-        parts.append(comp.assign(dimension=COMPOSITE))
-        long = pd.concat(parts, ignore_index=True)
     long["n_items"] = long["n_items"].astype("int64")
     long["n_answered"] = long["n_answered"].astype("int64")
     long["dimension"] = as_categories(long["dimension"])  # one factorisation for every table
