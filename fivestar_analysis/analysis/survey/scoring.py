@@ -264,16 +264,16 @@ def _mean_as_groupby(rows: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     total = np.zeros(rows[0].size)
     comp = np.zeros(rows[0].size)
     count = np.zeros(rows[0].size, dtype=np.int64)
-    for x in rows:
-        ok = ~np.isnan(x)
-        y = x - comp
-        t = total + y
-        c = (t - total) - y
-        c[c != c] = 0.0  # inf - inf
-        total = np.where(ok, t, total)
-        comp = np.where(ok, c, comp)
-        count += ok
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"):  # inf - inf, 0 / 0
+        for x in rows:
+            ok = ~np.isnan(x)
+            y = x - comp
+            t = total + y
+            c = (t - total) - y
+            c[c != c] = 0.0
+            total = np.where(ok, t, total)
+            comp = np.where(ok, c, comp)
+            count += ok
         return total / count, count
 
 
