@@ -41,6 +41,9 @@ def _rows(scores: pd.DataFrame, by: str, column: str | None, measures: Sequence[
     """One row per subgroup, dimension and measure; each dimension's rows keep the whole
     design (a subgroup is a domain of it, so its PSUs outside the subgroup still count)."""
     rows = []
+    used = [c for c in dict.fromkeys(["dimension", column, *measures, "branch_id", "township",
+                                      "weight", design.weights]) if c and c in scores.columns]
+    scores = scores[used]  # each dimension's rows are taken with these columns only
     for dim, dim_pos in group_positions(scores, "dimension", sort=False):
         data = scores.iloc[dim_pos]
         bound = bind_design(data, design, branches)

@@ -102,8 +102,9 @@ def importance_performance(
         return pd.DataFrame(columns=IPA_COLUMNS)
     likert = cb[cb["role"].isin(["importance", "satisfaction"]) & cb["dimension"].isin(dims)]
     scale_mid = float(((likert["scale_min"] + likert["scale_max"]) / 2).mean())
-    imp = score_respondents(county, "importance", cfg)
-    sat = score_respondents(county, "satisfaction", cfg)
+    used = ["group", "dimension", "score", "weight"]  # the panels' rows, these columns only
+    imp = score_respondents(county, "importance", cfg)[used]
+    sat = score_respondents(county, "satisfaction", cfg)[used]
     panels = [("all", imp, sat)]
     if by_group:
         panels += [(g, imp[imp["group"] == g], sat[sat["group"] == g]) for g in GROUPS]
