@@ -211,3 +211,29 @@ print("rfc3987_syntax", sys.modules.get("rfc3987_syntax", "absent"))
     assert out.returncode == 0, out.stderr[-2000:]
     assert "invalid notebook refused" in out.stdout
     assert "rfc3987_syntax None" in out.stdout  # marked as not installed, never imported
+
+
+def test_a_warm_kernel_clears_the_namespace_between_notebooks(tmp_path):
+    """The reset sent after a notebook (without waiting) runs before the next one's cells."""
+    import nbformat
+
+    from fivestar_analysis.render.kernel import WarmKernel
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        "assert 'leftover' not in globals(), 'state leaked from the previous notebook'\n"
+        "import fivestar_analysis.describe.county as _d  # preloaded: the module is there\n"
+        "leftover = 1")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    path = tmp_path / "leak.ipynb"
+    nbformat.write(nb, path)
+    kernel = WarmKernel(cwd=tmp_path)
+    try:
+        kernel.start()
+        for i in range(3):
+            kernel.run(path, tmp_path / f"out{i}.ipynb", {})
+        assert kernel.runs == 3 and kernel.reset_sent
+    finally:
+        kernel.close()
+    assert not kernel.sent

@@ -30,8 +30,11 @@ _RESET = ("get_ipython().run_line_magic('reset', '-f')\n"
           "import sys as _s, gc as _g\n"
           "if 'matplotlib.pyplot' in _s.modules: _s.modules['matplotlib.pyplot'].close('all')\n"
           "_g.collect(); del _s, _g\n")
-#: imported once when the kernel starts, so the first county does not pay for them either
-_PRELOAD = "import fivestar_analysis.render.notebook  # warm start\n"
+#: imported once when the kernel starts (waited for on a thread: while the kernel imports
+#: the analysis and presentation modules, the driving process imports papermill and plans
+#: the first county)
+_PRELOAD = ("import fivestar_analysis.render.notebook  # warm start\n"
+            "import fivestar_analysis.describe.county, fivestar_analysis.present.sections\n")
 
 
 class KernelDied(FivestarError):  # noqa: N818 - caught inside the render stage, never shown
@@ -69,8 +72,17 @@ class WarmKernel:
         self.km = None
         self.runs = 0
         self.timed_out = False
+        self.reset_sent = False  # the namespace reset after the last county is on its way
+        self.sent: list = []     # clients of requests sent without waiting
+        self.preloading: threading.Thread | None = None
 
     # -- the kernel process -----------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the kernel now (else on the first :meth:`run`); its preload runs while the
+        caller goes on."""
+        if self.km is None:
+            self._start()
 
     def _start(self) -> None:
         from jupyter_core.utils import run_sync
@@ -89,8 +101,39 @@ class WarmKernel:
             run_sync(km.start_kernel)(cwd=self.cwd,
                                       **({"stderr": subprocess.DEVNULL} if quiet else {}))
         self.km, self.runs = km, 0
-        if self.preload:
+        self.reset_sent = False
+        if self.preload:  # on a thread: the caller plans its first county meanwhile
+            self.preloading = threading.Thread(target=self._preload, daemon=True,
+                                               name="fivestar-preload")
+            self.preloading.start()
+
+    def _preload(self) -> None:
+        try:
             self._execute(_PRELOAD, timeout=120)
+        except Exception:  # noqa: BLE001,S110 - the notebook imports what it needs itself
+            pass
+
+    def _wait_for_preload(self, timeout: float = 150) -> None:
+        if self.preloading is not None:
+            self.preloading.join(timeout=timeout)
+            self.preloading = None
+
+    def _send(self, code: str) -> None:
+        """Send ``code`` to the ready kernel without waiting for it: requests run in the
+        order they arrive, so the next notebook's cells run after it. Its client is closed
+        once the next notebook has run (its message long delivered)."""
+        kc = self.km.client()
+        self.km.made.remove(kc)
+        kc.start_channels()
+        kc.execute(code, silent=True, store_history=False)
+        self.sent.append(kc)
+
+    def _close_sent(self, clients: list) -> None:
+        for kc in clients:
+            try:
+                kc.stop_channels()
+            except Exception:  # noqa: BLE001,S110 - a dead kernel's channels may be gone already
+                pass
 
     def _execute(self, code: str, timeout: float | None) -> None:
         """Run ``code`` quietly on the kernel (a reset, a preload)."""
@@ -140,10 +183,13 @@ class WarmKernel:
                 pass
 
     def close(self) -> None:
+        self._close_sent(self.sent)
+        self.sent = []
         if self.km is None:
             return
-        self._close_clients()
         self.kill()
+        self._wait_for_preload(timeout=10)  # its request fails with the kernel gone
+        self._close_clients()
         try:
             self.km.provisioner.process.wait(timeout=10)
         except Exception:  # noqa: BLE001,S110 - already reaped or never started
@@ -170,20 +216,26 @@ class WarmKernel:
             self.close()
         if self.km is None:
             self._start()
+        self._wait_for_preload()
         self.timed_out = False
         watchdog = None
         if timeout:
             watchdog = threading.Timer(timeout, self._time_out)
             watchdog.daemon = True
             watchdog.start()
+        earlier, self.sent = self.sent, []
         try:
-            if self.runs:
+            if self.runs and not self.reset_sent:
                 self._execute(_RESET, timeout=timeout)
             self.runs += 1
+            self.reset_sent = False
             pm.execute_notebook(str(notebook), str(output), parameters=parameters,
                                 kernel_name=self.kernel_name, progress_bar=False,
                                 log_output=False, request_save_on_cell_execute=False,
                                 km=self.km)
+            # the next county's namespace is cleared while this one's page is exported
+            self._send(_RESET)
+            self.reset_sent = True
         except Exception as exc:
             if self.timed_out or not self.alive():
                 self.close()
@@ -193,6 +245,7 @@ class WarmKernel:
             if watchdog is not None:
                 watchdog.cancel()
             self._close_clients()
+            self._close_sent(earlier)
 
     def _time_out(self) -> None:
         self.timed_out = True

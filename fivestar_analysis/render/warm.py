@@ -32,6 +32,7 @@ def _kernel():
         from fivestar_analysis.render.report import report_notebook
 
         kernel = WarmKernel(cwd=report_notebook().parent)
+        kernel.start()  # it imports the analysis modules while this thread plans the county
         _local.kernel = kernel
         with _lock:
             if not _kernels:
