@@ -134,7 +134,7 @@ def test_a_drafted_codebook_loads_the_export_it_was_drafted_from(tmp_path, canon
     export = next(folder.glob("*.xlsx"))
     assert main(["codebook", str(export), "--out", str(tmp_path / "draft.xlsx")]) == 0
     assert "7" in capsys.readouterr().out
-    draft = pd.read_excel(tmp_path / "draft.xlsx", dtype=str).fillna("")
+    draft = pd.read_excel(tmp_path / "draft.xlsx", dtype=str, engine="calamine").fillna("")
     roles = dict(zip(draft["item"], draft["role"]))
     assert roles == {"respondent_id": "id", "group": "group", "branch_id": "branch",
                      "Q5": "satisfaction", "Q6": "satisfaction", "Q7": "importance",

@@ -101,7 +101,7 @@ def test_no_personal_data_in_any_output(rendered, demo):
     raw = pd.read_csv(demo / "survey.csv", dtype=str, encoding="utf-8-sig")
     names = set(raw["姓名"].dropna())
     phones = set(raw["手机号"].dropna())
-    workbook = pd.read_excel(result.xlsx, sheet_name=None)
+    workbook = pd.read_excel(result.xlsx, sheet_name=None, engine="calamine")
     cells = " ".join(" ".join(map(str, df.astype(str).to_numpy().ravel())) for df in workbook.values())
     executed = result.ipynb.read_text(encoding="utf-8")
     for blob in (html, cells, executed):
@@ -111,7 +111,7 @@ def test_no_personal_data_in_any_output(rendered, demo):
 
 def test_workbook_holds_every_table(rendered, rep):
     result, _ = rendered
-    sheets = pd.read_excel(result.xlsx, sheet_name=None)
+    sheets = pd.read_excel(result.xlsx, sheet_name=None, engine="calamine")
     assert len(sheets) >= len(rep.tables()) - 2
     assert any("产业兴旺星" in " ".join(map(str, df.astype(str).to_numpy().ravel())) for df in sheets.values())
 
