@@ -69,18 +69,24 @@ def _tricky_workbook(path: Path) -> Path:
     hidden.sheet_state = "hidden"
     hidden["A1"] = "旧"
     wb.save(path)
-    # an error result saved by Excel: <c t="e"><f>…</f><v>#DIV/0!</v></c>
+    _save_error_result(path, "H5")
+    return path
+
+
+def _save_error_result(path: Path, ref: str) -> None:
+    """Give the formula cell ``ref`` of the first sheet the result Excel saves for 1/0:
+    ``<c t="e"><f>1/0</f><v>#DIV/0!</v></c>`` (openpyxl writes formulas without results)."""
     tmp = path.with_suffix(".tmp")
     with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w") as zout:
         for info in zin.infolist():
             data = zin.read(info.filename)
             if info.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(b'<c r="H5"><f>1/0</f><v></v></c>',
-                                    b'<c r="H5" t="e"><f>1/0</f><v>#DIV/0!</v></c>')
-                assert b"#DIV/0!" in data
+                start = data.index(f'<c r="{ref}"'.encode())
+                end = data.index(b"</c>", start) + 4
+                data = data[:start] + (f'<c r="{ref}" t="e"><f>1/0</f><v>#DIV/0!</v></c>'
+                                       .encode()) + data[end:]
             zout.writestr(info, data)
     tmp.replace(path)
-    return path
 
 
 def test_tricky_cells_read_alike_and_as_a_reader_sees_them(tmp_path):
@@ -110,17 +116,7 @@ def test_an_error_value_is_refused_with_its_text(tmp_path):
     ref = ws.cell(row=3, column=col).coordinate
     ws[ref] = "=1/0"
     wb.save(path)
-    tmp = path.with_suffix(".tmp")
-    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w") as zout:
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                start = data.index(f'<c r="{ref}"'.encode())
-                end = data.index(b"</c>", start) + 4
-                data = data[:start] + (f'<c r="{ref}" t="e"><f>1/0</f><v>#DIV/0!</v></c>'
-                                       .encode()) + data[end:]
-            zout.writestr(info, data)
-    tmp.replace(path)
+    _save_error_result(path, ref)
     from fivestar_analysis import validate_package
 
     errors = validate_package(folder).errors

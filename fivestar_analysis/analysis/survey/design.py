@@ -55,6 +55,7 @@ __all__ = [
     "bind_design",
     "county_design",
     "design_label",
+    "group_codes",
     "with_design_columns",
 ]
 
@@ -103,16 +104,25 @@ def design_label(design: SurveyDesign, language: str = "zh") -> str:
     return text
 
 
+def group_codes(groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(codes, labels)`` of group labels in order of first appearance, -1 for none.
+
+    Labels may be any values (None/NaN: no group) or, already factorised, integer codes
+    (a negative code: no group), which are not hashed again."""
+    g = np.asarray(groups)
+    if g.dtype.kind in "iu":
+        codes = np.full(g.size, -1, dtype=np.int64)
+        valid = g >= 0
+        codes[valid], uniques = pd.factorize(g[valid])
+        return codes, np.asarray(uniques)
+    codes, uniques = pd.factorize(pd.Series(groups, dtype=object), use_na_sentinel=True)
+    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
+
+
 def _codes(values: pd.Series) -> tuple[np.ndarray, int]:
     """Codes 0.. in order of first appearance; each missing value a unit of its own."""
-    if isinstance(values.dtype, pd.CategoricalDtype):  # factorised once already: its codes
-        labels = values.cat.codes.to_numpy()
-        ok = labels >= 0
-        codes = np.full(labels.size, -1, dtype=np.int64)
-        codes[ok], uniques = pd.factorize(labels[ok])
-    else:
-        codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
-        codes = codes.astype(np.int64)
+    categorical = isinstance(values.dtype, pd.CategoricalDtype)  # factorised once already
+    codes, uniques = group_codes(values.cat.codes.to_numpy() if categorical else values)
     if (codes < 0).any():  # a respondent without PSU or stratum is a unit of their own
         missing = np.flatnonzero(codes < 0)
         codes[missing] = len(uniques) + np.arange(missing.size)

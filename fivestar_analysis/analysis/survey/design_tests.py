@@ -17,27 +17,12 @@ import pandas as pd
 from scipy import sparse
 from scipy import stats as _sp
 
-from fivestar_analysis.analysis.survey.design import BoundDesign
+from fivestar_analysis.analysis.survey.design import BoundDesign, group_codes
 
 __all__ = ["group_codes", "domain_means", "wald_means", "rank_test", "rao_scott", "DENSE_CELLS"]
 
 #: above this many PSU × group cells the PSU totals are kept as a sparse matrix
 DENSE_CELLS = 4_000_000
-
-
-def group_codes(groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(codes, labels)`` of group labels in order of first appearance, -1 for none.
-
-    Labels may be any values (None/NaN: no group) or, already factorised, integer codes
-    (a negative code: no group), which are not hashed again."""
-    g = np.asarray(groups)
-    if g.dtype.kind in "iu":
-        codes = np.full(g.size, -1, dtype=np.int64)
-        valid = g >= 0
-        codes[valid], uniques = pd.factorize(g[valid])
-        return codes, np.asarray(uniques)
-    codes, uniques = pd.factorize(pd.Series(groups, dtype=object), use_na_sentinel=True)
-    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
 
 
 def domain_means(bound: BoundDesign, values: np.ndarray, groups: np.ndarray,

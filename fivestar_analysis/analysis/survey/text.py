@@ -25,6 +25,7 @@ from fivestar_analysis.analysis.survey.config import SurveyConfig, load_survey_c
 from fivestar_analysis.analysis.survey.suppress import suppress_small
 from fivestar_analysis.load.privacy import mask_names as _mask_titled_names
 from fivestar_analysis.load.privacy import mask_text
+from fivestar_analysis.load.vocab import each_distinct
 from fivestar_analysis.model.county import County
 
 __all__ = ["segment", "mask_names", "open_answers", "top_terms", "text_themes",
@@ -104,15 +105,6 @@ def open_answers(county: County, item: str | None = None) -> pd.DataFrame:
     return memoized("open_answers", county, item, lambda: _open_answers(county, item))
 
 
-def _each_distinct(values: pd.Series, fn) -> pd.Series:
-    """``values.map(fn)``, calling ``fn`` once per distinct value (answers repeat a lot);
-    ``fn`` must treat every missing value (None, NaN) alike."""
-    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
-    mapped = np.empty(len(uniques), dtype=object)
-    mapped[:] = [fn(v) for v in uniques]
-    return pd.Series(mapped[codes], index=values.index).infer_objects()
-
-
 def _open_answers(county: County, item: str | None) -> pd.DataFrame:
     cb = codebook(county)
     frame = respondent_frame(county)
@@ -120,10 +112,10 @@ def _open_answers(county: County, item: str | None) -> pd.DataFrame:
     parts = []
     for it in items:
         col = frame[it].astype(object)
-        ok = _each_distinct(col, lambda v: isinstance(v, str) and bool(v.strip())).astype(bool)
+        ok = each_distinct(col, lambda v: isinstance(v, str) and bool(v.strip())).astype(bool)
         parts.append(pd.DataFrame({"item": it, "group": frame.loc[ok, "group"].astype(object),
                                    "weight": frame.loc[ok, "weight"],
-                                   "answer": _each_distinct(col[ok],
+                                   "answer": each_distinct(col[ok],
                                                             lambda v: mask_text(v.strip()))}))
     if not parts:
         return pd.DataFrame(columns=["item", "group", "weight", "answer"])
